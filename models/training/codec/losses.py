@@ -1,0 +1,34 @@
+"""Reconstruction losses: multi-resolution STFT (spectral convergence + log magnitude) and multi-scale mel L1."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from data.mel import mel_filterbank
+
+
+def stft_magnitude(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+    window = torch.hann_window(n_fft, device=x.device)
+    spec = torch.stft(x.squeeze(1), n_fft, hop, window=window, return_complex=True)
+    return spec.abs().clamp_min(1e-7)  # [B, n_fft/2+1, frames]
+
+
+class MultiResolutionLoss(torch.nn.Module):
+    def __init__(self, sample_rate: int, resolutions=((2048, 512), (1024, 256), (512, 128), (256, 64), (128, 32)),
+                 mel_bands: int = 64):
+        super().__init__()
+        self.resolutions = resolutions
+        for n_fft, _ in resolutions:
+            bands = min(mel_bands, n_fft // 4)
+            self.register_buffer(f"mel_{n_fft}", torch.from_numpy(mel_filterbank(sample_rate, n_fft, bands)).float())
+
+    def forward(self, estimate: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+        sc, log_mag, mel = 0.0, 0.0, 0.0
+        for n_fft, hop in self.resolutions:
+            est, ref = stft_magnitude(estimate, n_fft, hop), stft_magnitude(target, n_fft, hop)
+            sc = sc + torch.linalg.norm(ref - est) / torch.linalg.norm(ref).clamp_min(1e-7)
+            log_mag = log_mag + F.l1_loss(est.log(), ref.log())
+            fb = getattr(self, f"mel_{n_fft}")
+            mel = mel + F.l1_loss((fb @ est).clamp_min(1e-5).log(), (fb @ ref).clamp_min(1e-5).log())
+        n = len(self.resolutions)
+        return {"spectral_convergence": sc / n, "log_magnitude": log_mag / n, "mel": mel / n}

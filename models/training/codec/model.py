@@ -1,0 +1,106 @@
+"""SoundStream/EnCodec-style codec: convolutional encoder, residual vector quantiser, mirrored decoder.
+
+    wav [B, 1, T] --encoder--> latents [B, D, F] --rvq--> codes [B, Q, F] --decoder--> wav [B, 1, T]
+with F = T / hop, hop = prod(strides).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn as nn
+from torch.nn.utils import weight_norm
+
+from .rvq import ResidualVectorQuantizer
+
+
+@dataclass
+class CodecConfig:
+    sample_rate: int = 24000
+    channels: int = 24
+    strides: list[int] = field(default_factory=lambda: [3, 4, 5, 8])
+    latent_dim: int = 128
+    levels: int = 8
+    codebook_size: int = 1024
+    residual_dilations: list[int] = field(default_factory=lambda: [1, 3, 9])
+
+    @property
+    def hop(self) -> int:
+        return math.prod(self.strides)
+
+    @property
+    def frame_rate(self) -> float:
+        return self.sample_rate / self.hop
+
+
+def conv(cin: int, cout: int, kernel: int, stride: int = 1, dilation: int = 1) -> nn.Module:
+    # "same" padding for odd kernels keeps frame alignment simple for export and chunked decoding.
+    padding = (stride + 1) // 2 if stride > 1 else (kernel - 1) // 2 * dilation
+    return weight_norm(nn.Conv1d(cin, cout, kernel, stride, padding=padding, dilation=dilation))
+
+
+class ResidualUnit(nn.Module):
+    def __init__(self, channels: int, dilation: int):
+        super().__init__()
+        self.block = nn.Sequential(nn.ELU(), conv(channels, channels, 7, dilation=dilation),
+                                   nn.ELU(), conv(channels, channels, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.block(x)
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg: CodecConfig):
+        super().__init__()
+        layers: list[nn.Module] = [conv(1, cfg.channels, 7)]
+        ch = cfg.channels
+        for stride in cfg.strides:
+            layers += [ResidualUnit(ch, d) for d in cfg.residual_dilations]
+            layers += [nn.ELU(), conv(ch, ch * 2, 2 * stride, stride=stride)]
+            ch *= 2
+        layers += [nn.ELU(), conv(ch, cfg.latent_dim, 3)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, wav: torch.Tensor) -> torch.Tensor:
+        return self.net(wav)
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg: CodecConfig):
+        super().__init__()
+        ch = cfg.channels * 2 ** len(cfg.strides)
+        layers: list[nn.Module] = [conv(cfg.latent_dim, ch, 7)]
+        for stride in reversed(cfg.strides):
+            layers += [nn.ELU(), weight_norm(nn.ConvTranspose1d(ch, ch // 2, 2 * stride, stride,
+                                                                padding=stride // 2 + stride % 2,
+                                                                output_padding=stride % 2))]
+            ch //= 2
+            layers += [ResidualUnit(ch, d) for d in cfg.residual_dilations]
+        layers += [nn.ELU(), conv(ch, 1, 7), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, latents: torch.Tensor) -> torch.Tensor:
+        return self.net(latents)
+
+
+class Codec(nn.Module):
+    def __init__(self, cfg: CodecConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.quantizer = ResidualVectorQuantizer(cfg.levels, cfg.codebook_size, cfg.latent_dim)
+        self.decoder = Decoder(cfg)
+
+    def forward(self, wav: torch.Tensor, active_levels: int | None = None):
+        latents = self.encoder(wav)
+        quantised, codes, commit = self.quantizer(latents, active_levels)
+        return self.decoder(quantised)[..., : wav.shape[-1]], codes, commit
+
+    @torch.no_grad()
+    def encode(self, wav: torch.Tensor) -> torch.Tensor:
+        return self.quantizer.encode(self.encoder(wav))
+
+    @torch.no_grad()
+    def decode(self, codes: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.quantizer.decode(codes))

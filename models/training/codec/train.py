@@ -1,0 +1,112 @@
+"""Train the codec. Resumable: rerun the same command and it continues from OUT/last.pt.
+
+    /usr/bin/python3 -m codec.train --config configs/codec.json --data work/data --out work/codec
+        [--device cuda] [--max-minutes 120] [--max-steps N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from data.crops import CropSampler
+from .losses import MultiResolutionLoss
+from .model import Codec, CodecConfig
+
+
+def log_mel_l1(estimate: torch.Tensor, target: torch.Tensor, loss: MultiResolutionLoss) -> float:
+    return float(loss(estimate, target)["mel"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-minutes", type=float, default=float("inf"))
+    parser.add_argument("--max-steps", type=int, default=10**9)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    config = json.loads(args.config.read_text())
+    cfg, tc = CodecConfig(**config["model"]), config["train"]
+    device = torch.device(args.device)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    torch.manual_seed(tc["seed"])
+    model = Codec(cfg).to(device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=tc["learning_rate"], betas=(0.5, 0.9))
+    loss_fn = MultiResolutionLoss(cfg.sample_rate).to(device)
+    step, best = 0, float("inf")
+    last = args.out / "last.pt"
+    if last.exists():
+        state = torch.load(last, map_location=device)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        step, best = state["step"], state["best"]
+        print(f"resumed at step {step} (best validation mel {best:.4f})", flush=True)
+
+    crop = int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop * cfg.hop
+    train = CropSampler(args.data, "train", crop, cfg.sample_rate, seed=tc["seed"] + step)
+    valid = CropSampler(args.data, "valid", cfg.sample_rate * 2 // cfg.hop * cfg.hop, cfg.sample_rate, seed=1234,
+                        augment_probability=0.0)
+    # Kept on disk so that every resumed run validates on the very same crops.
+    valid_file = args.out / "valid_batch.npy"
+    if not valid_file.exists():
+        np.save(valid_file, valid.batch(16))
+    valid_batch = torch.from_numpy(np.load(valid_file)).to(device)
+    rng = np.random.default_rng(tc["seed"] + step)
+    started, last_save = time.time(), time.time()
+    log = open(args.out / "train_log.jsonl", "a")
+
+    def save(path: Path) -> None:
+        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best,
+                    "config": config}, path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").rename(path)
+
+    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes:
+        model.train()
+        t0 = time.time()
+        wav = torch.from_numpy(train.batch(tc["batch_size"])).to(device)
+        levels = int(rng.integers(1, cfg.levels + 1)) if rng.random() < tc["quantizer_dropout"] else cfg.levels
+        estimate, _, commit = model(wav, levels)
+        parts = loss_fn(estimate, wav)
+        loss = parts["spectral_convergence"] + parts["log_magnitude"] + parts["mel"] + tc["commit_weight"] * commit
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimiser.step()
+        step += 1
+        if step % tc["log_every"] == 0:
+            entry = {"step": step, "loss": float(loss), "commit": float(commit), "levels": levels,
+                     "seconds_per_step": round(time.time() - t0, 3), **{k: float(v) for k, v in parts.items()}}
+            log.write(json.dumps(entry) + "\n")
+            log.flush()
+            print(json.dumps(entry), flush=True)
+        if step % tc["validate_every"] == 0:
+            model.eval()
+            with torch.no_grad():
+                mel = log_mel_l1(model(valid_batch)[0], valid_batch, loss_fn)
+            improved = mel < best
+            best = min(best, mel)
+            log.write(json.dumps({"step": step, "valid_mel": mel}) + "\n")
+            print(f"step {step}: validation mel {mel:.4f}{' (best)' if improved else ''}", flush=True)
+            if improved:
+                torch.save({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
+                           args.out / "best.pt")
+            train.refresh()
+        if time.time() - last_save > tc["checkpoint_minutes"] * 60:
+            save(last)
+            last_save = time.time()
+    save(last)
+    print(f"stopped at step {step}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
