@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
+
+/** A method: what it takes and what it answers, both as schemas so either side can validate. */
+export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly params: P;
+  readonly result: R;
+}
+
+const preparedClipSchema = z.object({
+  info: audioInfoSchema,
+  peaks: waveformPeaksSchema,
+  /** A float WAV of the clip at its own rate (at most two channels), for playback. */
+  playbackPath: z.string(),
+});
+export type PreparedClip = z.infer<typeof preparedClipSchema>;
+
+/** Methods the engine process answers (host -> engine). */
+export const engineMethods = {
+  'engine.hello': {
+    params: z.object({}),
+    result: z.object({ pid: z.number().int(), version: z.string() }),
+  },
+  'audio.inspect': {
+    params: z.object({ path: z.string().min(1) }),
+    result: audioInfoSchema,
+  },
+  'audio.prepare': {
+    params: z.object({ path: z.string().min(1), outputDir: z.string().min(1) }),
+    result: preparedClipSchema,
+  },
+  'audio.convert': {
+    params: z.object({
+      input: z.string().min(1),
+      output: z.string().min(1),
+      sampleRate: z.number().int().min(8000).max(192000).optional(),
+      encoding: wavEncodingSchema.default('16'),
+      /** Keep the channel count (default) or fold to mono. */
+      mono: z.boolean().default(false),
+    }),
+    result: z.object({ output: z.string(), sampleRate: z.number(), channels: z.number(), frames: z.number() }),
+  },
+} satisfies Record<string, MethodSpec>;
+
+export const clipSchema = z.object({
+  clipId: z.string(),
+  name: z.string(),
+  info: audioInfoSchema,
+  peaks: waveformPeaksSchema,
+  /** Where the renderer can stream the clip from (a local URL the host serves). */
+  mediaUrl: z.string(),
+});
+export type Clip = z.infer<typeof clipSchema>;
+
+const clipSourceSchema = z.discriminatedUnion('kind', [
+  /** A file on disk: only the desktop app accepts this (a dropped or opened file). */
+  z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+  /** Bytes the renderer uploaded to the host first (the web host). */
+  z.object({ kind: z.literal('upload'), uploadId: z.string().regex(/^[a-f0-9]{32}$/) }),
+]);
+
+/** Methods the host answers for the renderer (renderer -> host), over IPC or the local WebSocket. */
+export const apiMethods = {
+  'app.info': {
+    params: z.object({}),
+    result: z.object({
+      version: z.string(),
+      host: z.enum(['electron', 'web']),
+      enginePid: z.number().int().nullable(),
+    }),
+  },
+  'clip.import': {
+    params: z.object({ name: z.string().min(1).max(500), source: clipSourceSchema }),
+    result: clipSchema,
+  },
+} satisfies Record<string, MethodSpec>;
+
+export type EngineMethods = typeof engineMethods;
+export type EngineMethod = keyof EngineMethods;
+export type ApiMethods = typeof apiMethods;
+export type ApiMethod = keyof ApiMethods;
+
+export type ParamsOf<T extends Record<string, MethodSpec>, M extends keyof T> = z.input<T[M]['params']>;
+export type ResultOf<T extends Record<string, MethodSpec>, M extends keyof T> = z.output<T[M]['result']>;

@@ -1,0 +1,27 @@
+import { utilityProcess } from 'electron';
+import type { OutboundEnvelope } from '../contract/envelopes';
+import { lastWords, type EngineLauncher } from '../host/engineChannel';
+
+/** Starts the engine as an Electron utilityProcess: a crash there cannot take the window down. */
+export function utilityEngineLauncher(entry: string): EngineLauncher {
+  return () => {
+    const child = utilityProcess.fork(entry, [], { serviceName: 'Sketchpad engine', stdio: 'pipe' });
+    let stderrTail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send: (message) => child.postMessage(message),
+      onMessage: (listener) => child.on('message', (message) => listener(message as OutboundEnvelope)),
+      onExit: (listener) =>
+        child.on('exit', (code) => {
+          const lastLine = lastWords(stderrTail);
+          listener(`exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`);
+        }),
+      kill: () => void child.kill(),
+    };
+  };
+}

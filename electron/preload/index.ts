@@ -1,0 +1,15 @@
+/**
+ * The only bridge between the sandboxed renderer and the app: a message pipe for the typed API and
+ * the on-disk path of a dropped or opened file. Nothing else of Node or Electron is exposed.
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+
+const apiChannel = 'sketchpad:api';
+
+contextBridge.exposeInMainWorld('sketchpad', {
+  send: (message: unknown) => ipcRenderer.send(apiChannel, message),
+  onMessage: (listener: (message: unknown) => void) => {
+    ipcRenderer.on(apiChannel, (_event, message: unknown) => listener(message));
+  },
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
+});
