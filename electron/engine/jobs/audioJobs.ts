@@ -60,14 +60,13 @@ export async function convertAudio(params: Params<'audio.convert'>, job: JobCont
   const rate = params.sampleRate ?? audio.sampleRate;
   let channels = params.mono ? [downmix(audio.channels)] : audio.channels;
   if (rate !== audio.sampleRate) {
-    const resampled: Float32Array[] = [];
-    for (const [index, channel] of channels.entries()) {
-      await yieldToMessages();
-      throwIfCancelled(job);
-      progress.report('resample', index / channels.length, `channel ${index + 1} of ${channels.length}`);
-      resampled.push(...(await resample([channel], audio.sampleRate, rate)));
-    }
-    channels = resampled;
+    channels = await resample(channels, audio.sampleRate, rate, {
+      onChunk: async (fraction) => {
+        progress.report('resample', fraction);
+        await yieldToMessages();
+        throwIfCancelled(job);
+      },
+    });
   }
   await yieldToMessages();
   throwIfCancelled(job);

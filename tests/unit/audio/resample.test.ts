@@ -39,3 +39,24 @@ describe('resample', () => {
     expect(rms(right!)).toBe(0);
   });
 });
+
+describe('resample in chunks', () => {
+  it('has no seams at chunk borders over several seconds', async () => {
+    for (const [from, to] of [[44100, 48000], [48000, 16000], [22050, 44100]] as const) {
+      const input = sine(997, from, 3.3, 0.5);
+      const [output] = await resample([input], from, to);
+      const expected = sine(997, to, 3.3, 0.5);
+      let worst = 0;
+      for (let i = 2000; i < output!.length - 2000; i++) worst = Math.max(worst, Math.abs(output![i]! - expected[i]!));
+      expect(worst).toBeLessThan(1e-3);
+    }
+  });
+
+  it('reports progress between chunks and stops when told to', async () => {
+    const fractions: number[] = [];
+    await resample([sine(440, 44100, 3)], 44100, 48000, { onChunk: (f) => void fractions.push(f) });
+    expect(fractions).toEqual([1 / 3, 2 / 3, 1]);
+    const stop = resample([sine(440, 44100, 3)], 44100, 48000, { onChunk: () => Promise.reject(new Error('cancelled')) });
+    await expect(stop).rejects.toThrow('cancelled');
+  });
+});
