@@ -51,7 +51,8 @@ export class RpcServer<T extends Record<string, MethodSpec>> {
       return;
     }
     const key = method as keyof T & string;
-    const params = this.registry[key].params.safeParse(envelope.params);
+    const spec = this.registry[key] as MethodSpec; // present: checked with hasOwn above
+    const params = spec.params.safeParse(envelope.params);
     if (!params.success) {
       const issue = params.error.issues[0];
       const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
@@ -67,7 +68,9 @@ export class RpcServer<T extends Record<string, MethodSpec>> {
       },
     };
     try {
-      const result = await this.handlers[key](params.data, job);
+      // The schema just checked the params, so the handler gets exactly what it declared.
+      const handler = this.handlers[key] as (params: unknown, job: JobContext) => Promise<unknown>;
+      const result = await handler(params.data, job);
       if (controller.signal.aborted) throw new SketchpadError('job/cancelled', 'The job was cancelled.');
       this.send({ type: 'result', id, result });
     } catch (error) {

@@ -1,8 +1,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { EngineMethods, ParamsOf, ResultOf } from '../../contract/methods';
+import type { EngineMethods, ResultOf } from '../../contract/methods';
 import { SketchpadError } from '../../contract/errors';
-import { throwIfCancelled, type JobContext } from '../../contract/rpcServer';
+import { throwIfCancelled, type Handlers, type JobContext } from '../../contract/rpcServer';
 import { analyseAudio, isSilent, waveformPeaks } from '../audio/analyseAudio';
 import { downmix, toAtMostStereo } from '../audio/channels';
 import { decodeAudioFile } from '../audio/decodeAudio';
@@ -10,7 +10,8 @@ import { resample } from '../audio/resample';
 import { writeWavFile } from '../audio/wavWriter';
 import { ProgressTracker, yieldToMessages } from './progressTracker';
 
-type Params<M extends keyof EngineMethods> = ParamsOf<EngineMethods, M>;
+/** What a handler receives: the params after validation, defaults filled in. */
+type Params<M extends keyof EngineMethods> = Parameters<Handlers<EngineMethods>[M]>[0];
 type Result<M extends keyof EngineMethods> = ResultOf<EngineMethods, M>;
 
 export async function inspectAudio({ path }: Params<'audio.inspect'>, job: JobContext): Promise<Result<'audio.inspect'>> {

@@ -28,12 +28,11 @@ const handlers: Handlers<typeof registry> = {
 
 function pair() {
   const sent: OutboundEnvelope[] = [];
-  let client!: RpcClient<typeof registry>;
   const server = new RpcServer(registry, handlers, (message) => {
     sent.push(message);
     client.receive(message);
   });
-  client = new RpcClient<typeof registry>((message) => void server.receive(message));
+  const client = new RpcClient<typeof registry>((message) => void server.receive(message));
   return { client, server, sent };
 }
 

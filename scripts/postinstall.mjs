@@ -1,0 +1,33 @@
+// Runs after `npm install` / `npm ci`. Electron's own install script is switched off in package.json
+// ("allowScripts"), because it downloads the Electron binary from GitHub, which is unreachable on
+// some machines. Here we try that download ourselves and carry on without it: the engine, the CLI,
+// the web host and every test but the Electron one work without the desktop binary.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let installScript;
+try {
+  installScript = require.resolve('electron/install.js');
+} catch {
+  process.exit(0); // production install without dev dependencies: nothing to do
+}
+
+function electronPresent() {
+  try {
+    const path = spawnSync(process.execPath, ['-e', 'process.stdout.write(require("electron"))'], { encoding: 'utf8' }).stdout;
+    return Boolean(path) && existsSync(path);
+  } catch {
+    return false;
+  }
+}
+
+if (process.env.SKETCHPAD_SKIP_ELECTRON_DOWNLOAD || electronPresent()) process.exit(0);
+const result = spawnSync(process.execPath, [installScript], { encoding: 'utf8', timeout: 300_000 });
+if (result.status === 0 && electronPresent()) {
+  console.log('sketchpad: Electron downloaded; `npm start` opens the desktop app.');
+} else {
+  console.warn('sketchpad: the Electron binary could not be downloaded, so the desktop window is unavailable here; ' +
+    '`npm start` serves the app to your browser instead. To get the window, run `node node_modules/electron/install.js` where GitHub is reachable.');
+}
