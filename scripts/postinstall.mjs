@@ -3,8 +3,8 @@
 // some machines. Here we try that download ourselves and carry on without it: the engine, the CLI,
 // the web host and every test but the Electron one work without the desktop binary.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { electronBinary } from './electronBinary.mjs';
 
 const require = createRequire(import.meta.url);
 let installScript;
@@ -14,18 +14,9 @@ try {
   process.exit(0); // production install without dev dependencies: nothing to do
 }
 
-function electronPresent() {
-  try {
-    const path = spawnSync(process.execPath, ['-e', 'process.stdout.write(require("electron"))'], { encoding: 'utf8' }).stdout;
-    return Boolean(path) && existsSync(path);
-  } catch {
-    return false;
-  }
-}
-
-if (process.env.SKETCHPAD_SKIP_ELECTRON_DOWNLOAD || electronPresent()) process.exit(0);
+if (process.env.SKETCHPAD_SKIP_ELECTRON_DOWNLOAD || electronBinary()) process.exit(0);
 const result = spawnSync(process.execPath, [installScript], { encoding: 'utf8', timeout: 300_000 });
-if (result.status === 0 && electronPresent()) {
+if (result.status === 0 && electronBinary()) {
   console.log('sketchpad: Electron downloaded; `npm start` opens the desktop app.');
 } else {
   console.warn('sketchpad: the Electron binary could not be downloaded, so the desktop window is unavailable here; ' +

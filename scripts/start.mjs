@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electronBinary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(root, 'out', 'main', 'index.js'))) {
@@ -10,14 +11,8 @@ if (!existsSync(join(root, 'out', 'main', 'index.js'))) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-let electronPath = '';
-try {
-  electronPath = spawnSync(process.execPath, ['-e', 'process.stdout.write(require("electron"))'], { cwd: root, encoding: 'utf8' }).stdout;
-} catch {
-  electronPath = '';
-}
-
-const child = electronPath && existsSync(electronPath)
+const electronPath = electronBinary();
+const child = electronPath
   ? spawn(electronPath, [root], { stdio: 'inherit' })
   : (console.log('Electron is not installed here, so Sketchpad runs in your browser instead.'),
     spawn(process.execPath, [join(root, 'out', 'main', 'webHost.js'), ...process.argv.slice(2)], { stdio: 'inherit' }));

@@ -1,23 +1,14 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinary } from '../../scripts/electronBinary.mjs';
 import { fixture, repoRoot } from '../fixtures/paths';
-
-/** Where Electron's binary would be; the npm package holds only its path once the download ran. */
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
 
 const binary = electronBinary();
 
 test('the desktop app opens a clip, shows its waveform and plays it', async ({}, testInfo) => {
-  test.skip(!binary, 'Electron\'s binary is not installed here (its download is blocked); run `node node_modules/electron/install.js` where GitHub is reachable to include this test.');
+  const reason = 'Electron\'s binary is not installed here (its download is blocked); run `node node_modules/electron/install.js` where GitHub is reachable to include this test.';
+  if (!binary) console.log(`electron test skipped: ${reason}`);
+  test.skip(!binary, reason);
   const app = await electron.launch({ executablePath: binary!, args: [join(repoRoot, 'out', 'main', 'index.js'), '--no-sandbox'] });
   try {
     const page = await app.firstWindow();
