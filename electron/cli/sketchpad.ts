@@ -85,6 +85,123 @@ program
       : `wrote ${options.out}: ${result.channels} channel(s), ${result.sampleRate} Hz, ${options.bits === '32f' ? '32-bit float' : `${options.bits}-bit`}, ${(result.frames / result.sampleRate).toFixed(3)} s`);
   });
 
+function parseNumber(what: string, integer = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${what} must be ${integer ? 'a whole number' : 'a number'}.`);
+    return n;
+  };
+}
+
+function parseTemperatures(value: string): { semantic?: number; coarse?: number; fine?: number } {
+  const parts = value.split(',').map((p) => (p.trim() === '' ? undefined : Number(p)));
+  if (parts.length > 3 || parts.some((p) => p !== undefined && (!Number.isFinite(p) || p < 0 || p > 5))) {
+    throw new InvalidArgumentError('give up to three temperatures from 0 to 5 as SEMANTIC,COARSE,FINE (e.g. 0.9,0.8,0.6; leave one empty to keep the bundle\'s).');
+  }
+  const [semantic, coarse, fine] = parts;
+  return { semantic, coarse, fine };
+}
+
+const progress = (json?: boolean) => ({ onProgress: progressPrinter(!json && process.stderr.isTTY) });
+const endProgressLine = (json?: boolean): void => {
+  if (!json && process.stderr.isTTY) process.stderr.write('\n');
+};
+
+program
+  .command('continue')
+  .description('Continue a clip: writes DIR/variant-1.wav ... (the continuation only, the bundle\'s rate, mono 16-bit).')
+  .argument('<prompt>', 'the clip to continue (its whole length is the prompt)')
+  .requiredOption('--out <dir>', 'the folder for the variants')
+  .option('--seconds <s>', 'length of each continuation', parseNumber('--seconds'), 8)
+  .option('--variants <n>', 'how many continuations', parseNumber('--variants', true), 4)
+  .option('--seed <n>', 'random seed: the same seed and settings give the same audio', parseNumber('--seed', true))
+  .option('--bundle <name|path>', 'model bundle (default: the default bundle)')
+  .option('--temperature <s,c,f>', 'sampling temperature per stage', parseTemperatures)
+  .option('--json', 'print one JSON object')
+  .action(async (prompt: string, o: { out: string; seconds: number; variants: number; seed?: number; bundle?: string; temperature?: ReturnType<typeof parseTemperatures>; json?: boolean }) => {
+    const result = await engine.call('continue', {
+      prompt: resolve(prompt), outDir: resolve(o.out), seconds: o.seconds, variants: o.variants, seed: o.seed, bundle: o.bundle, temperatures: o.temperature,
+    }, progress(o.json));
+    endProgressLine(o.json);
+    if (o.json) return console.log(JSON.stringify(result));
+    console.log(`${result.variants} variant(s) of ${result.seconds} s with ${result.bundle} on ${result.provider} (seed ${result.seed}) in ${result.wallSeconds.toFixed(1)} s:`);
+    for (const file of result.files) console.log(`  ${file}`);
+  });
+
+program
+  .command('codec')
+  .description('Encode and decode a clip through the bundle\'s codec (a listening test of its quality).')
+  .argument('<input>', 'an audio file')
+  .requiredOption('--out <file>', 'the WAV to write')
+  .option('--bundle <name|path>', 'model bundle')
+  .option('--json', 'print one JSON object')
+  .action(async (input: string, o: { out: string; bundle?: string; json?: boolean }) => {
+    const result = await engine.call('codec.roundTrip', { input: resolve(input), output: resolve(o.out), bundle: o.bundle }, progress(o.json));
+    endProgressLine(o.json);
+    console.log(o.json ? JSON.stringify(result) : `wrote ${o.out}: ${result.seconds.toFixed(2)} s through ${result.bundle} at ${result.kbps.toFixed(2)} kbps (${result.levels} levels)`);
+  });
+
+program
+  .command('tokens')
+  .description('Show a clip\'s semantic tokens and acoustic codes.')
+  .argument('<input>', 'an audio file')
+  .option('--bundle <name|path>', 'model bundle')
+  .option('--json', 'print one JSON object')
+  .action(async (input: string, o: { bundle?: string; json?: boolean }) => {
+    const result = await engine.call('tokens.compute', { input: resolve(input), bundle: o.bundle });
+    if (o.json) return console.log(JSON.stringify(result));
+    console.log(`semantic (${result.semantic.length} at ${result.semanticRate} Hz): ${result.semantic.join(' ')}`);
+    result.acoustic.forEach((codes, level) => console.log(`acoustic level ${level + 1} (${codes.length} at ${result.acousticRate} Hz): ${codes.join(' ')}`));
+  });
+
+program
+  .command('bench')
+  .description('Time a continuation per stage, with the KV cache on and off.')
+  .option('--prompt-seconds <s>', 'prompt length', parseNumber('--prompt-seconds'), 4)
+  .option('--seconds <s>', 'continuation length', parseNumber('--seconds'), 10)
+  .option('--variants <n>', 'variants in the batch', parseNumber('--variants', true), 4)
+  .option('--bundle <name|path>', 'model bundle')
+  .option('--json', 'print one JSON object')
+  .action(async (o: { promptSeconds: number; seconds: number; variants: number; bundle?: string; json?: boolean }) => {
+    const result = await engine.call('bench.run', { promptSeconds: o.promptSeconds, seconds: o.seconds, variants: o.variants, bundle: o.bundle }, progress(o.json));
+    endProgressLine(o.json);
+    if (o.json) return console.log(JSON.stringify(result));
+    console.log(`${result.bundle} on ${result.provider}: ${result.variants} x ${result.seconds} s from a ${result.promptSeconds} s prompt`);
+    console.log('                 wall    tokenize  semantic  coarse   fine     decode   x real time  peak RSS');
+    for (const run of [result.cached, result.uncached]) {
+      const t = run.timings;
+      const cells = [t.tokenize, t.semantic, t.coarse, t.fine, t.decode].map((x) => `${x.toFixed(2)} s`.padEnd(9)).join('');
+      console.log(`  ${(run.useCache ? 'KV cache on' : 'KV cache off').padEnd(14)} ${`${run.wallSeconds.toFixed(2)} s`.padEnd(8)}${cells}${run.realTimeFactor.toFixed(2).padEnd(13)}${run.peakRssMb.toFixed(0)} MB`);
+    }
+    const s = result.cached.steps;
+    console.log(`  steps: semantic ${s.semantic} (${(s.semantic / result.cached.timings.semantic).toFixed(0)}/s), coarse ${s.coarse} (${(s.coarse / result.cached.timings.coarse).toFixed(0)}/s), fine passes ${s.finePasses}, decoder chunks ${s.decodeChunks}`);
+    console.log(`  the cache makes the run ${result.speedup.toFixed(2)}x faster`);
+  });
+
+const models = program.command('models').description('List, verify, import and remove model bundles.');
+models.command('list').option('--json', 'print JSON').action(async (o: { json?: boolean }) => {
+  const list = await engine.call('models.list', {});
+  if (o.json) return console.log(JSON.stringify(list));
+  if (!list.length) return console.log('No model bundles installed. Import one with: sketchpad models import FOLDER|ZIP');
+  for (const b of list) console.log(`${b.isDefault ? '*' : ' '} ${b.name.padEnd(20)} ${b.domain.padEnd(8)} ${b.source.padEnd(8)} ${b.title}\n    ${b.path}`);
+});
+models.command('verify').argument('[bundle]', 'name or folder (default: the default bundle)').action(async (bundle?: string) => {
+  const result = await engine.call('models.verify', { bundle });
+  console.log(`${result.name}: valid (${result.files} models, hashes and signatures checked), runs on ${result.provider}`);
+});
+models.command('import').argument('<source>', 'a bundle folder or a zip of one').action(async (source: string) => {
+  const result = await engine.call('models.import', { source });
+  console.log(`imported ${result.name} to ${result.path}`);
+});
+models.command('remove').argument('<name>').action(async (name: string) => {
+  await engine.call('models.remove', { name });
+  console.log(`removed ${name}`);
+});
+models.command('default').argument('<name>').description('Make a bundle the default').action(async (name: string) => {
+  await engine.call('models.setDefault', { name });
+  console.log(`${name} is now the default bundle`);
+});
+
 try {
   await program.parseAsync(process.argv);
   engine.dispose();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
+import { bundleSummarySchema } from './bundle';
 
 /** A method: what it takes and what it answers, both as schemas so either side can validate. */
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -14,6 +15,38 @@ const preparedClipSchema = z.object({
   playbackPath: z.string(),
 });
 export type PreparedClip = z.infer<typeof preparedClipSchema>;
+
+const temperaturesSchema = z.object({
+  semantic: z.number().min(0).max(5),
+  coarse: z.number().min(0).max(5),
+  fine: z.number().min(0).max(5),
+}).partial();
+
+const stageTimingsSchema = z.object({ tokenize: z.number(), semantic: z.number(), coarse: z.number(), fine: z.number(), decode: z.number() });
+
+const continueResultSchema = z.object({
+  files: z.array(z.string()),
+  bundle: z.string(),
+  provider: z.string(),
+  sampleRate: z.number(),
+  seconds: z.number(),
+  variants: z.number(),
+  seed: z.number(),
+  promptSeconds: z.number(),
+  timings: stageTimingsSchema,
+  wallSeconds: z.number(),
+});
+export type ContinueResult = z.infer<typeof continueResultSchema>;
+
+const benchRunSchema = z.object({
+  useCache: z.boolean(),
+  wallSeconds: z.number(),
+  timings: stageTimingsSchema,
+  steps: z.object({ semantic: z.number(), coarse: z.number(), finePasses: z.number(), decodeChunks: z.number() }),
+  realTimeFactor: z.number(),
+  peakRssMb: z.number(),
+});
+export type BenchRun = z.infer<typeof benchRunSchema>;
 
 /** Methods the engine process answers (host -> engine). */
 export const engineMethods = {
@@ -39,6 +72,49 @@ export const engineMethods = {
       mono: z.boolean().default(false),
     }),
     result: z.object({ output: z.string(), sampleRate: z.number(), channels: z.number(), frames: z.number() }),
+  },
+  'models.list': { params: z.object({}), result: z.array(bundleSummarySchema) },
+  'models.verify': {
+    params: z.object({ bundle: z.string().optional() }),
+    result: z.object({ name: z.string(), path: z.string(), provider: z.string(), files: z.number() }),
+  },
+  'models.import': { params: z.object({ source: z.string().min(1) }), result: bundleSummarySchema },
+  'models.remove': { params: z.object({ name: z.string().min(1) }), result: z.object({ removed: z.string() }) },
+  'models.setDefault': { params: z.object({ name: z.string().min(1) }), result: z.object({ default: z.string() }) },
+  'continue': {
+    params: z.object({
+      prompt: z.string().min(1),
+      outDir: z.string().min(1),
+      seconds: z.number().default(8),
+      variants: z.number().default(4),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      bundle: z.string().optional(),
+      temperatures: temperaturesSchema.optional(),
+    }),
+    result: continueResultSchema,
+  },
+  'codec.roundTrip': {
+    params: z.object({ input: z.string().min(1), output: z.string().min(1), bundle: z.string().optional() }),
+    result: z.object({ output: z.string(), bundle: z.string(), sampleRate: z.number(), seconds: z.number(), kbps: z.number(), frames: z.number(), levels: z.number() }),
+  },
+  'tokens.compute': {
+    params: z.object({ input: z.string().min(1), bundle: z.string().optional() }),
+    result: z.object({
+      bundle: z.string(),
+      semanticRate: z.number(),
+      acousticRate: z.number(),
+      semantic: z.array(z.number().int()),
+      acoustic: z.array(z.array(z.number().int())),
+    }),
+  },
+  'bench.run': {
+    params: z.object({
+      promptSeconds: z.number().positive().max(30).default(4),
+      seconds: z.number().positive().max(120).default(10),
+      variants: z.number().int().min(1).max(16).default(4),
+      bundle: z.string().optional(),
+    }),
+    result: z.object({ bundle: z.string(), provider: z.string(), promptSeconds: z.number(), seconds: z.number(), variants: z.number(), cached: benchRunSchema, uncached: benchRunSchema, speedup: z.number() }),
   },
 } satisfies Record<string, MethodSpec>;
 

@@ -2,6 +2,9 @@ import { engineMethods } from '../contract/methods';
 import type { Handlers } from '../contract/rpcServer';
 import packageJson from '../../package.json' with { type: 'json' };
 import { convertAudio, inspectAudio, prepareAudio } from './jobs/audioJobs';
+import { benchJob } from './jobs/benchJob';
+import { codecRoundTrip, computeTokens, continueJob } from './jobs/continueJobs';
+import { importModel, listModels, removeModel, setDefaultModel, verifyModel } from './jobs/modelJobs';
 
 /** Every engine method, by name: the engine process serves exactly these. */
 export const engineHandlers: Handlers<typeof engineMethods> = {
@@ -9,4 +12,13 @@ export const engineHandlers: Handlers<typeof engineMethods> = {
   'audio.inspect': inspectAudio,
   'audio.prepare': prepareAudio,
   'audio.convert': convertAudio,
+  'models.list': listModels,
+  'models.verify': verifyModel,
+  'models.import': importModel,
+  'models.remove': removeModel,
+  'models.setDefault': setDefaultModel,
+  'continue': continueJob,
+  'codec.roundTrip': codecRoundTrip,
+  'tokens.compute': computeTokens,
+  'bench.run': benchJob,
 };

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** A tensor as the manifest declares it: numbers are fixed dims, strings name dynamic ones. */
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  type: z.enum(['float32', 'int64']),
+  shape: z.array(z.union([z.number().int().nonnegative(), z.string().min(1)])),
+});
+export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+
+const stageFileSchema = z.object({
+  /** A plain file name inside the bundle folder: no folders, no way out of it. */
+  file: z.string().regex(/^[\w.-]+\.onnx$/, 'a plain .onnx file name inside the bundle folder'),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  inputs: z.array(tensorSpecSchema).min(1),
+  outputs: z.array(tensorSpecSchema).min(1),
+});
+
+const transformerSchema = z.object({
+  layers: z.number().int().positive(),
+  heads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+  context: z.number().int().positive(),
+});
+
+const lmStageSchema = stageFileSchema.extend({ transformer: transformerSchema });
+
+export const samplingSchema = z.object({
+  temperature: z.number().min(0).max(5),
+  /** 0 keeps every token. */
+  topK: z.number().int().min(0),
+  /** 1 keeps every token. */
+  topP: z.number().gt(0).max(1),
+  /** 1 is off; above 1 discourages tokens seen in the recent window. */
+  repetitionPenalty: z.number().min(1).max(3),
+});
+export type SamplingSettings = z.infer<typeof samplingSchema>;
+
+export const bundleDomains = ['piano', 'speech', 'general'] as const;
+
+/** `bundle.json`: the manifest and model card of a model bundle. */
+export const bundleManifestSchema = z.object({
+  formatVersion: z.literal(1),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes'),
+  title: z.string(),
+  description: z.string(),
+  domain: z.enum(bundleDomains),
+  sampleRate: z.number().int().min(8000).max(96000),
+  acoustic: z.object({
+    hop: z.number().int().positive(),
+    frameRate: z.number().positive(),
+    levels: z.number().int().positive().max(32),
+    codebookSize: z.number().int().positive(),
+    coarseLevels: z.number().int().positive(),
+  }),
+  semantic: z.object({
+    tokenRate: z.number().positive(),
+    framesPerToken: z.number().int().positive(),
+    vocabSize: z.number().int().positive(),
+  }),
+  interleaving: z.object({ coarse: z.literal('delay'), fine: z.literal('level-parallel') }),
+  vocabulary: z.object({ coarsePad: z.number().int().nonnegative(), fineMask: z.number().int().nonnegative() }),
+  stages: z.object({
+    codecEncoder: stageFileSchema,
+    codecDecoder: stageFileSchema,
+    semanticTokenizer: stageFileSchema,
+    semanticLm: lmStageSchema,
+    coarseLm: lmStageSchema,
+    fineLm: lmStageSchema,
+  }),
+  sampling: z.object({ semantic: samplingSchema, coarse: samplingSchema, fine: samplingSchema }),
+  license: z.string(),
+  provenance: z.record(z.string(), z.unknown()),
+  /** The model card: data, steps, wall time and the measured figures. */
+  card: z.record(z.string(), z.unknown()),
+}).refine((m) => m.acoustic.coarseLevels < m.acoustic.levels, { message: 'coarseLevels must be fewer than levels', path: ['acoustic', 'coarseLevels'] })
+  .refine((m) => Math.abs(m.sampleRate / m.acoustic.hop - m.acoustic.frameRate) < 1e-6, { message: 'frameRate must equal sampleRate / hop', path: ['acoustic', 'frameRate'] });
+
+export type BundleManifest = z.infer<typeof bundleManifestSchema>;
+export type StageName = keyof BundleManifest['stages'];
+
+/** What the UI and `sketchpad models list` show of a bundle. */
+export const bundleSummarySchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  domain: z.enum(bundleDomains),
+  source: z.enum(['shipped', 'user']),
+  path: z.string(),
+  isDefault: z.boolean(),
+  sampleRate: z.number(),
+  card: z.record(z.string(), z.unknown()),
+});
+export type BundleSummary = z.infer<typeof bundleSummarySchema>;

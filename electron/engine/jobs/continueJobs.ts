@@ -1,0 +1,134 @@
+import { randomInt } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { SamplingSettings } from '../../contract/bundle';
+import { SketchpadError } from '../../contract/errors';
+import type { EngineMethods } from '../../contract/methods';
+import { throwIfCancelled, type Handlers, type JobContext } from '../../contract/rpcServer';
+import { peakOf } from '../audio/analyseAudio';
+import { audioLimits } from '../audio/audioLimits';
+import { downmix } from '../audio/channels';
+import { decodeAudioFile } from '../audio/decodeAudio';
+import { resample } from '../audio/resample';
+import { writeWavFile } from '../audio/wavWriter';
+import type { VerifiedBundle } from '../bundles/bundleVerifier';
+import { continueAudio, type ContinuationSettings } from '../pipeline/continuation';
+import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
+import { semanticTokens } from '../tokenizers/semanticTokenizer';
+import { ProgressTracker, yieldToMessages } from './progressTracker';
+import { registry } from './engineContext';
+
+type H = Handlers<EngineMethods>;
+
+/** The share of a continuation's time each stage takes (measured with the tiny bundle; only for the ETA). */
+const stageWeights = { load: 0.05, prompt: 0.05, tokenize: 0.05, semantic: 0.15, coarse: 0.45, fine: 0.1, decode: 0.1, write: 0.05 };
+
+async function bundleFor(name: string | undefined): Promise<VerifiedBundle> {
+  return registry.load(await registry.resolve(name));
+}
+
+/** Mono audio at the bundle's rate from any file we read. */
+async function audioAtRate(path: string, rate: number, job: JobContext): Promise<Float32Array> {
+  const decoded = await decodeAudioFile(path, job.signal);
+  const [mono] = await resample([downmix(decoded.channels)], decoded.sampleRate, rate, {
+    onChunk: async () => {
+      await yieldToMessages();
+      throwIfCancelled(job);
+    },
+  });
+  return mono!;
+}
+
+function samplingFor(bundle: VerifiedBundle, temperatures: { semantic?: number; coarse?: number; fine?: number } = {}): ContinuationSettings['sampling'] {
+  const base = bundle.manifest.sampling;
+  const with_ = (stage: 'semantic' | 'coarse' | 'fine'): SamplingSettings => ({ ...base[stage], temperature: temperatures[stage] ?? base[stage].temperature });
+  return { semantic: with_('semantic'), coarse: with_('coarse'), fine: with_('fine') };
+}
+
+async function prepareOutDir(outDir: string): Promise<void> {
+  const info = await stat(outDir).catch(() => null);
+  if (info && !info.isDirectory()) throw new SketchpadError('continue/bad-settings', `${outDir} is a file; --out needs a folder.`);
+  await mkdir(outDir, { recursive: true });
+}
+
+export const continueJob: H['continue'] = async (params, job) => {
+  const started = performance.now();
+  const progress = new ProgressTracker(job, stageWeights);
+  progress.report('load', 0);
+  const bundle = await bundleFor(params.bundle);
+  progress.report('prompt', 0);
+  const prompt = await audioAtRate(params.prompt, bundle.manifest.sampleRate, job);
+  if (peakOf([prompt]) < 10 ** (audioLimits.silenceDb / 20)) {
+    throw new SketchpadError('continue/prompt', `${basename(params.prompt)} is silent: there is nothing to continue from.`);
+  }
+  const seed = params.seed ?? randomInt(0, 2 ** 31);
+  const settings: ContinuationSettings = { seconds: params.seconds, variants: params.variants, seed, sampling: samplingFor(bundle, params.temperatures) };
+  await prepareOutDir(params.outDir);
+  const result = await continueAudio(bundle, prompt, settings, async (stage, within) => {
+    progress.report(stage, within);
+    await yieldToMessages();
+    throwIfCancelled(job);
+  });
+  // Every file under a temporary name first; renamed only when all are written.
+  progress.report('write', 0);
+  const files = result.audio.map((_, i) => join(params.outDir, `variant-${i + 1}.wav`));
+  const temporary = files.map((f) => `${f}.partial`);
+  try {
+    for (const [i, audio] of result.audio.entries()) await writeWavFile(temporary[i]!, [audio], bundle.manifest.sampleRate, '16');
+    throwIfCancelled(job);
+    for (const [i, file] of files.entries()) await rename(temporary[i]!, file);
+  } finally {
+    await Promise.all(temporary.map((t) => rm(t, { force: true })));
+  }
+  progress.report('write', 1);
+  return {
+    files,
+    bundle: bundle.manifest.name,
+    provider: bundle.provider,
+    sampleRate: bundle.manifest.sampleRate,
+    seconds: params.seconds,
+    variants: params.variants,
+    seed,
+    promptSeconds: prompt.length / bundle.manifest.sampleRate,
+    timings: result.timings,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+};
+
+export const codecRoundTrip: H['codec.roundTrip'] = async (params, job) => {
+  const bundle = await bundleFor(params.bundle);
+  const { hop, levels, codebookSize, frameRate } = bundle.manifest.acoustic;
+  const audio = await audioAtRate(params.input, bundle.manifest.sampleRate, job);
+  const padded = new Float32Array(Math.ceil(audio.length / hop) * hop);
+  padded.set(audio);
+  const codes = await encodeAudio(bundle.sessions.codecEncoder, padded, levels);
+  const [decoded] = await decodeCodes(bundle.sessions.codecDecoder, [codes], {
+    hop,
+    onChunk: async () => {
+      await yieldToMessages();
+      throwIfCancelled(job);
+    },
+  });
+  await writeWavFile(params.output, [decoded!.subarray(0, audio.length)], bundle.manifest.sampleRate, '16');
+  return {
+    output: params.output,
+    bundle: bundle.manifest.name,
+    sampleRate: bundle.manifest.sampleRate,
+    seconds: audio.length / bundle.manifest.sampleRate,
+    kbps: (frameRate * levels * Math.log2(codebookSize)) / 1000,
+    frames: codes[0]!.length,
+    levels,
+  };
+};
+
+export const computeTokens: H['tokens.compute'] = async (params, job) => {
+  const bundle = await bundleFor(params.bundle);
+  const { manifest } = bundle;
+  const unit = manifest.acoustic.hop * manifest.semantic.framesPerToken;
+  const audio = await audioAtRate(params.input, manifest.sampleRate, job);
+  if (audio.length < unit) throw new SketchpadError('continue/prompt', `${basename(params.input)} is shorter than one semantic token (${((unit / manifest.sampleRate) * 1000).toFixed(0)} ms).`);
+  const framed = audio.subarray(0, Math.floor(audio.length / unit) * unit);
+  const semantic = await semanticTokens(bundle.sessions.semanticTokenizer, framed);
+  const acoustic = await encodeAudio(bundle.sessions.codecEncoder, framed, manifest.acoustic.levels);
+  return { bundle: manifest.name, semanticRate: manifest.semantic.tokenRate, acousticRate: manifest.acoustic.frameRate, semantic: Array.from(semantic), acoustic: acoustic.map((row) => Array.from(row)) };
+};

@@ -1,0 +1,173 @@
+import type { BundleManifest, SamplingSettings } from '../../contract/bundle';
+import { SketchpadError } from '../../contract/errors';
+import type { VerifiedBundle } from '../bundles/bundleVerifier';
+import { CachedLm } from '../lm/cachedLm';
+import { generateCoarse } from '../lm/coarseStage';
+import { generateFine } from '../lm/fineStage';
+import { generateSemantic } from '../lm/semanticStage';
+import { Random } from '../sampling/random';
+import { sampleToken } from '../sampling/logitsProcessors';
+import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
+import { semanticTokens } from '../tokenizers/semanticTokenizer';
+
+export interface ContinuationSettings {
+  readonly seconds: number;
+  readonly variants: number;
+  readonly seed: number;
+  readonly sampling: Record<'semantic' | 'coarse' | 'fine', SamplingSettings>;
+  /** Off only for the benchmark's baseline. */
+  readonly useCache?: boolean;
+}
+
+export const continuationLimits = {
+  maxSeconds: 300,
+  maxVariants: 16,
+  /** The prompt's most recent part that conditions the models; longer prompts are refused. */
+  maxPromptSeconds: 30,
+  /** Memory the batch's caches and buffers may take. */
+  maxBatchBytes: 1.5 * 1024 ** 3,
+} as const;
+
+export type StageTimings = Record<'tokenize' | 'semantic' | 'coarse' | 'fine' | 'decode', number>;
+
+export interface Continuation {
+  /** One continuation per variant, at the bundle's rate, the prompt not included. */
+  readonly audio: Float32Array[];
+  readonly timings: StageTimings;
+  readonly steps: { semantic: number; coarse: number; finePasses: number; decodeChunks: number };
+}
+
+export interface ContinuationProgress {
+  (stage: keyof StageTimings, within: number): Promise<void>;
+}
+
+/** Bytes a batch of `rows` needs: both LM caches and the decoder's output, roughly. */
+export function batchBytes(manifest: BundleManifest, rows: number, seconds: number): number {
+  const cache = (t: { layers: number; heads: number; headDim: number; context: number }) => 2 * t.layers * t.heads * t.context * t.headDim * 4;
+  const audio = seconds * manifest.sampleRate * 4 * 2;
+  return rows * (cache(manifest.stages.semanticLm.transformer) + cache(manifest.stages.coarseLm.transformer) + audio);
+}
+
+/** Checks settings against the bundle before any work, with the reason in the message. */
+export function checkSettings(manifest: BundleManifest, settings: ContinuationSettings): void {
+  const { seconds, variants } = settings;
+  if (!(seconds > 0) || seconds > continuationLimits.maxSeconds) {
+    throw new SketchpadError('continue/bad-settings', `The continuation length must be more than 0 and at most ${continuationLimits.maxSeconds} seconds (asked: ${seconds}).`);
+  }
+  if (!Number.isInteger(variants) || variants < 1 || variants > continuationLimits.maxVariants) {
+    throw new SketchpadError('continue/bad-settings', `The number of variants must be a whole number from 1 to ${continuationLimits.maxVariants} (asked: ${variants}).`);
+  }
+  const bytes = batchBytes(manifest, variants, seconds);
+  if (bytes > continuationLimits.maxBatchBytes) {
+    const fit = Math.max(1, Math.floor(continuationLimits.maxBatchBytes / batchBytes(manifest, 1, seconds)));
+    throw new SketchpadError('continue/bad-settings', `${variants} variants of ${seconds} s with ${manifest.name} need about ${(bytes / 1024 ** 3).toFixed(1)} GB; at most ${fit} fit in the ${(continuationLimits.maxBatchBytes / 1024 ** 3).toFixed(1)} GB budget.`);
+  }
+}
+
+/**
+ * Cuts the prompt to whole semantic tokens, keeping its end (where the continuation joins), and
+ * refuses prompts too short to carry one token or too long to condition on.
+ */
+export function framePrompt(manifest: BundleManifest, audio: Float32Array): Float32Array {
+  const unit = manifest.acoustic.hop * manifest.semantic.framesPerToken;
+  const seconds = audio.length / manifest.sampleRate;
+  if (audio.length < unit) {
+    throw new SketchpadError('continue/prompt', `The prompt is ${(seconds * 1000).toFixed(0)} ms long; it must hold at least one semantic token (${((unit / manifest.sampleRate) * 1000).toFixed(0)} ms), and a few seconds work best.`);
+  }
+  if (seconds > continuationLimits.maxPromptSeconds) {
+    throw new SketchpadError('continue/prompt', `The prompt is ${seconds.toFixed(1)} s long; choose a region of at most ${continuationLimits.maxPromptSeconds} s (3-10 s work best).`);
+  }
+  const usable = Math.floor(audio.length / unit) * unit;
+  return audio.subarray(audio.length - usable);
+}
+
+/**
+ * The AudioLM chain: semantic and acoustic tokens of the prompt; semantic LM; coarse LM on the
+ * semantic plan, primed with the prompt's coarse codes; fine LM primed with the prompt's fine
+ * codes; the codec decoder, fed a little of the prompt first so the continuation starts without a
+ * seam. All variants run as one batch, each row with its own random stream from the seed.
+ */
+export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
+  const { manifest, sessions } = bundle;
+  checkSettings(manifest, settings);
+  const framed = framePrompt(manifest, prompt);
+  const { levels, coarseLevels, hop } = manifest.acoustic;
+  const { framesPerToken } = manifest.semantic;
+  const rows = settings.variants;
+  const timings: StageTimings = { tokenize: 0, semantic: 0, coarse: 0, fine: 0, decode: 0 };
+  const timed = async <T>(stage: keyof StageTimings, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    await progress(stage, 0);
+    const result = await work();
+    timings[stage] += (performance.now() - started) / 1000;
+    return result;
+  };
+  const randoms = Array.from({ length: rows }, (_, row) => new Random(settings.seed, row));
+  const picker = (stage: 'semantic' | 'coarse' | 'fine') => ({
+    pick: (row: number, logits: Float32Array, history: Int32Array) => sampleToken(logits, settings.sampling[stage], randoms[row]!, history.subarray(Math.max(0, history.length - 64))),
+  });
+
+  const [promptSemantic, promptCodes] = await timed('tokenize', async () => [
+    await semanticTokens(sessions.semanticTokenizer, framed),
+    await encodeAudio(sessions.codecEncoder, framed, levels),
+  ] as const);
+  const promptFrames = promptCodes[0]!.length;
+  const newTokens = Math.ceil((settings.seconds * manifest.semantic.tokenRate));
+  const newFrames = newTokens * framesPerToken;
+
+  const semanticLm = manifest.stages.semanticLm.transformer;
+  const semantic = await timed('semantic', () =>
+    generateSemantic(new CachedLm(sessions.semanticLm, semanticLm, rows, settings.useCache ?? true), promptSemantic, newTokens, rows, {
+      ...picker('semantic'),
+      onStep: (done, total) => progress('semantic', done / total),
+    }));
+
+  const coarse = await timed('coarse', () =>
+    generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, rows, settings.useCache ?? true),
+      { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
+      promptCodes.slice(0, coarseLevels), semantic, newFrames, {
+        ...picker('coarse'),
+        onStep: (done, total) => progress('coarse', done / total),
+      }));
+
+  // Fine: prime with the prompt's last frames, every level known.
+  const fineWindow = manifest.stages.fineLm.transformer.context;
+  const primeFrames = Math.min(promptFrames, Math.floor(fineWindow / 2));
+  const grids = coarse.map((rowCodes) => {
+    const frames = primeFrames + newFrames;
+    const grid = new Int32Array(frames * levels).fill(manifest.vocabulary.fineMask);
+    for (let f = 0; f < primeFrames; f++) for (let q = 0; q < levels; q++) grid[f * levels + q] = promptCodes[q]![promptFrames - primeFrames + f]!;
+    for (let f = 0; f < newFrames; f++) for (let q = 0; q < coarseLevels; q++) grid[(primeFrames + f) * levels + q] = rowCodes[q]![f]!;
+    return grid;
+  });
+  let finePasses = 0;
+  await timed('fine', () => generateFine(sessions.fineLm, { levels, coarseLevels, mask: manifest.vocabulary.fineMask, window: fineWindow }, grids, primeFrames, {
+    ...picker('fine'),
+    onStep: (done, total) => {
+      finePasses = done;
+      return progress('fine', done / total);
+    },
+  }));
+
+  // Decode from a short run-in of prompt frames so the decoder's receptive field is warm at the seam.
+  const runIn = Math.min(primeFrames, 10);
+  let decodeChunks = 0;
+  const audio = await timed('decode', async () => {
+    const codes = grids.map((grid) => Array.from({ length: levels }, (_, q) => {
+      const frames = runIn + newFrames;
+      const out = new Int32Array(frames);
+      for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * levels + q]!;
+      return out;
+    }));
+    const decoded = await decodeCodes(sessions.codecDecoder, codes, {
+      hop,
+      onChunk: (fraction) => {
+        decodeChunks++;
+        return progress('decode', fraction);
+      },
+    });
+    const samples = Math.round(settings.seconds * manifest.sampleRate);
+    return decoded.map((row) => row.slice(runIn * hop, runIn * hop + samples));
+  });
+  return { audio, timings, steps: { semantic: newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks } };
+}

@@ -1,0 +1,61 @@
+import type { Session } from '../runtime/onnxSession';
+import { float32, floats, int64, toNumbers } from '../runtime/onnxSession';
+
+/** Codec encoder: mono audio at the bundle's rate (a whole number of hops) -> codes [levels][frames]. */
+export async function encodeAudio(session: Session, audio: Float32Array, levels: number): Promise<Int32Array[]> {
+  const result = await session.run({ audio: float32(audio, [1, 1, audio.length]) });
+  const flat = toNumbers(result.codes!);
+  const frames = flat.length / levels;
+  return Array.from({ length: levels }, (_, q) => flat.slice(q * frames, (q + 1) * frames));
+}
+
+export interface DecodeOptions {
+  readonly hop: number;
+  /** Frames per decoder run. */
+  readonly chunkFrames?: number;
+  /** Frames shared by neighbouring runs, cross-faded so chunk borders leave no click. */
+  readonly overlapFrames?: number;
+  readonly onChunk?: (fraction: number) => Promise<void>;
+}
+
+/**
+ * Codec decoder over long code sequences: a batch of rows, decoded in overlapping chunks that are
+ * cross-faded with linear ramps (EnCodec's linear overlap-add), so any length decodes in bounded
+ * memory with no seams. codes: per row [levels][frames] -> audio per row, frames * hop samples.
+ */
+export async function decodeCodes(session: Session, codes: Int32Array[][], options: DecodeOptions): Promise<Float32Array[]> {
+  const { hop } = options;
+  const chunk = options.chunkFrames ?? 250;
+  const overlap = Math.min(options.overlapFrames ?? 8, Math.floor(chunk / 2));
+  const rows = codes.length;
+  const levels = codes[0]!.length;
+  const frames = codes[0]![0]!.length;
+  const out = Array.from({ length: rows }, () => new Float32Array(frames * hop));
+  const stride = chunk - overlap;
+  const starts: number[] = [];
+  for (let start = 0; ; start += stride) {
+    starts.push(start);
+    if (start + chunk >= frames) break;
+  }
+  for (const [index, start] of starts.entries()) {
+    const end = Math.min(frames, start + chunk);
+    const input: number[] = [];
+    for (const row of codes) for (let q = 0; q < levels; q++) input.push(...row[q]!.subarray(start, end));
+    const audio = floats((await session.run({ codes: int64(input, [rows, levels, end - start]) })).audio!);
+    const length = (end - start) * hop;
+    const fadeIn = index === 0 ? 0 : overlap * hop;
+    const fadeOut = index === starts.length - 1 ? 0 : overlap * hop;
+    for (let row = 0; row < rows; row++) {
+      const source = audio.subarray(row * length, (row + 1) * length);
+      const target = out[row]!;
+      for (let i = 0; i < length; i++) {
+        let weight = 1;
+        if (i < fadeIn) weight = (i + 0.5) / fadeIn;
+        else if (i >= length - fadeOut) weight = (length - i - 0.5) / fadeOut;
+        target[start * hop + i]! += weight * source[i]!;
+      }
+    }
+    await options.onChunk?.((index + 1) / starts.length);
+  }
+  return out;
+}
