@@ -2,9 +2,10 @@
  * The `sketchpad` command line: the same engine as the app, headless, in its own child process.
  */
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AudioInfo } from '../contract/audio';
 import { wavEncodings } from '../contract/audio';
+import { bundleDomains } from '../contract/bundle';
 import { SketchpadError } from '../contract/errors';
 import type { Progress } from '../contract/progress';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -117,10 +118,11 @@ program
   .option('--seed <n>', 'random seed: the same seed and settings give the same audio', parseNumber('--seed', true))
   .option('--bundle <name|path>', 'model bundle (default: the default bundle)')
   .option('--temperature <s,c,f>', 'sampling temperature per stage', parseTemperatures)
+  .addOption(new Option('--domain <domain>', 'what the prompt is; a bundle for another domain is refused').choices(bundleDomains))
   .option('--json', 'print one JSON object')
-  .action(async (prompt: string, o: { out: string; seconds: number; variants: number; seed?: number; bundle?: string; temperature?: ReturnType<typeof parseTemperatures>; json?: boolean }) => {
+  .action(async (prompt: string, o: { out: string; seconds: number; variants: number; seed?: number; bundle?: string; domain?: (typeof bundleDomains)[number]; temperature?: ReturnType<typeof parseTemperatures>; json?: boolean }) => {
     const result = await engine.call('continue', {
-      prompt: resolve(prompt), outDir: resolve(o.out), seconds: o.seconds, variants: o.variants, seed: o.seed, bundle: o.bundle, temperatures: o.temperature,
+      prompt: resolve(prompt), outDir: resolve(o.out), seconds: o.seconds, variants: o.variants, seed: o.seed, bundle: o.bundle, domain: o.domain, temperatures: o.temperature,
     }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
-import { bundleSummarySchema } from './bundle';
+import { bundleDomains, bundleSummarySchema } from './bundle';
 
 /** A method: what it takes and what it answers, both as schemas so either side can validate. */
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -89,6 +89,8 @@ export const engineMethods = {
       variants: z.number().default(4),
       seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
       bundle: z.string().optional(),
+      /** What the prompt is: a bundle made for another domain is refused. */
+      domain: z.enum(bundleDomains).optional(),
       temperatures: temperaturesSchema.optional(),
     }),
     result: continueResultSchema,

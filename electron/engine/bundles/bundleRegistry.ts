@@ -28,8 +28,23 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isDirectory() ?? false;
 }
 
+const escapes = (zipPath: string, name: string): SketchpadError =>
+  new SketchpadError('bundle/invalid', `The zip ${basename(zipPath)} is refused: its entry "${name}" would be written outside the bundle folder.`);
+
 /** Unpacks a zip into `target`, refusing entries that would land outside it or are links. */
 async function unzip(zipPath: string, target: string): Promise<void> {
+  try {
+    await unzipEntries(zipPath, target);
+  } catch (error) {
+    if (error instanceof SketchpadError) throw error;
+    // yauzl itself rejects "../" and absolute names before we see the entry.
+    const name = /(?:invalid relative path|absolute path): (.*)$/.exec((error as Error).message)?.[1];
+    if (name) throw escapes(zipPath, name);
+    throw new SketchpadError('bundle/invalid', `The zip ${basename(zipPath)} cannot be read: ${(error as Error).message}.`);
+  }
+}
+
+async function unzipEntries(zipPath: string, target: string): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
     yauzl.open(zipPath, { lazyEntries: true, strictFileNames: true }, (error, file) => (error ? fail(error) : done(file))));
   try {
@@ -41,7 +56,7 @@ async function unzip(zipPath: string, target: string): Promise<void> {
         const destination = normalize(join(target, name));
         const isLink = ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
         if (isAbsolute(name) || name.split(/[\\/]/).includes('..') || !destination.startsWith(target + sep) || isLink) {
-          fail(new SketchpadError('bundle/invalid', `The zip ${basename(zipPath)} is refused: its entry "${name}" would be written outside the bundle folder.`));
+          fail(escapes(zipPath, name));
           return;
         }
         if (name.endsWith('/')) {
@@ -89,6 +104,7 @@ export class BundleRegistry {
     const out: BundleSummary[] = [];
     for (const [source, root] of [['shipped', this.paths.shipped], ['user', this.paths.user]] as const) {
       for (const entry of await readdir(root).catch(() => [] as string[])) {
+        if (entry.startsWith('.')) continue; // imports being staged
         const folder = join(root, entry);
         if (!(await isDirectory(folder)) || !(await stat(join(folder, 'bundle.json')).catch(() => null))) continue;
         try {

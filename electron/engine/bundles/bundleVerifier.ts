@@ -85,7 +85,12 @@ export async function loadBundle(folder: string, choice: ExecutionChoice): Promi
     if (info.isSymbolicLink() || !(await realpath(path)).startsWith(root + sep)) throw invalid(folder, `${spec.file} points outside the bundle folder.`);
     const digest = await sha256(path);
     if (digest !== spec.sha256) throw invalid(folder, `${spec.file} does not match its sha256 (the file was changed or damaged).`);
-    const external = findExternalData(await readFile(path));
+    let external: string[];
+    try {
+      external = findExternalData(await readFile(path));
+    } catch (error) {
+      throw invalid(folder, `${spec.file} is not a loadable ONNX model (${(error as Error).message}).`);
+    }
     if (external.length) throw invalid(folder, `${spec.file} refers to external data (${external.join(', ')}); bundles must keep their weights inside the ONNX files.`);
   }
   const sessions: Partial<Record<StageName, Session>> = {};

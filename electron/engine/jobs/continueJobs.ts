@@ -56,6 +56,10 @@ export const continueJob: H['continue'] = async (params, job) => {
   const progress = new ProgressTracker(job, stageWeights);
   progress.report('load', 0);
   const bundle = await bundleFor(params.bundle);
+  const made = bundle.manifest.domain;
+  if (params.domain && made !== 'general' && made !== params.domain) {
+    throw new SketchpadError('bundle/wrong-domain', `The bundle ${bundle.manifest.name} is made for ${made}, and this prompt is ${params.domain}: choose a ${params.domain} or general bundle.`);
+  }
   progress.report('prompt', 0);
   const prompt = await audioAtRate(params.prompt, bundle.manifest.sampleRate, job);
   if (peakOf([prompt]) < 10 ** (audioLimits.silenceDb / 20)) {
