@@ -20,7 +20,11 @@ protocol.registerSchemesAsPrivileged([
   { scheme: 'sketchpad-media', privileges: { secure: true, stream: true, supportFetchAPI: true } },
 ]);
 
-const engine = new EngineClient(utilityEngineLauncher(join(import.meta.dirname, 'engine.js')));
+// Packaged, the bundles sit in resources/models (electron-builder extraResources); in development the
+// engine finds the repository's models/ beside its own build.
+const bundleFolders: Record<string, string> = { SKETCHPAD_USER_BUNDLES: join(app.getPath('userData'), 'bundles') };
+if (app.isPackaged) bundleFolders.SKETCHPAD_MODELS_DIR = join(process.resourcesPath, 'models');
+const engine = new EngineClient(utilityEngineLauncher(join(import.meta.dirname, 'engine.js'), bundleFolders));
 const service = new HostService(engine, {
   host: 'electron',
   workDir: join(app.getPath('temp'), `sketchpad-${process.pid}-${randomBytes(4).toString('hex')}`),

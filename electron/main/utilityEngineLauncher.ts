@@ -2,10 +2,13 @@ import { utilityProcess } from 'electron';
 import type { OutboundEnvelope } from '../contract/envelopes';
 import { lastWords, type EngineLauncher } from '../host/engineChannel';
 
-/** Starts the engine as an Electron utilityProcess: a crash there cannot take the window down. */
-export function utilityEngineLauncher(entry: string): EngineLauncher {
+/**
+ * Starts the engine as an Electron utilityProcess: a crash there cannot take the window down.
+ * `env` tells it where the shipped and the user's model bundles are.
+ */
+export function utilityEngineLauncher(entry: string, env: Record<string, string>): EngineLauncher {
   return () => {
-    const child = utilityProcess.fork(entry, [], { serviceName: 'Sketchpad engine', stdio: 'pipe' });
+    const child = utilityProcess.fork(entry, [], { serviceName: 'Sketchpad engine', stdio: 'pipe', env: { ...process.env, ...env } });
     let stderrTail = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString()).slice(-2000);

@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-minutes", type=float, default=float("inf"))
     parser.add_argument("--max-steps", type=int, default=10**9)
+    parser.add_argument("--init", type=Path, default=Path(__file__).resolve().parents[1] / "checkpoints" / "codec.fp16.pt",
+                        help="committed weights to start from when OUT has no last.pt (a fresh machine)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -51,6 +53,15 @@ def main() -> None:
         optimiser.load_state_dict(state["optimiser"])
         step, best = state["step"], state["best"]
         print(f"resumed at step {step} (best validation mel {best:.4f})", flush=True)
+    elif args.init.exists():
+        state = torch.load(args.init, map_location=device)
+        weights = {k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()}
+        for key in [k for k in weights if k.endswith(".embedding")]:
+            prefix = key[: -len("embedding")]
+            weights[prefix + "embedding_sum"] = weights[key] * weights[prefix + "cluster_size"][:, None]
+        model.load_state_dict(weights)
+        step = state["step"]
+        print(f"started from the committed weights {args.init.name} (step {step}); optimiser state starts fresh", flush=True)
 
     crop = int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop * cfg.hop
     train = CropSampler(args.data, "train", crop, cfg.sample_rate, seed=tc["seed"] + step)

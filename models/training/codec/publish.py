@@ -1,0 +1,33 @@
+"""Write the best codec weights as the committed checkpoint: weights only, fp16, one file.
+
+    /usr/bin/python3 -m codec.publish --run work/codec [--out checkpoints/codec.fp16.pt]
+
+The next session (or a clean machine) resumes from it with `codec.train` (its --init default).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "checkpoints" / "codec.fp16.pt")
+    args = parser.parse_args()
+    best = torch.load(args.run / "best.pt", map_location="cpu")
+    last = torch.load(args.run / "last.pt", map_location="cpu") if (args.run / "last.pt").exists() else best
+    # embedding_sum is embedding * cluster_size: rebuilt on load, not stored.
+    weights = {k: v.half() if v.is_floating_point() else v for k, v in best["model"].items() if not k.endswith("embedding_sum")}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": weights, "step": best["step"], "valid_mel": best["valid_mel"], "config": best["config"],
+                "trained_steps_total": last["step"]}, args.out)
+    print(json.dumps({"out": str(args.out), "step": best["step"], "valid_mel": best["valid_mel"],
+                      "megabytes": round(args.out.stat().st_size / 1e6, 2)}))
+
+
+if __name__ == "__main__":
+    main()
