@@ -1,0 +1,92 @@
+import FFT from 'fft.js';
+
+/** The analysis every measure shares: 16 kHz, 32 ms Hann frames every 10 ms, 80 mel bands. */
+export const analysis = { sampleRate: 16000, fftSize: 512, hop: 160, melBands: 80 } as const;
+
+/** Power spectra of Hann-windowed frames: frames[t][bin], bins = size / 2 + 1. Frames start at t * hop. */
+export function powerSpectrogram(audio: Float32Array, size: number, hop: number): Float32Array[] {
+  const fft = new FFT(size);
+  const window = Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size));
+  const input = new Array<number>(size).fill(0);
+  const output = fft.createComplexArray() as number[];
+  const frames: Float32Array[] = [];
+  for (let start = 0; start + size <= audio.length; start += hop) {
+    for (let i = 0; i < size; i++) input[i] = audio[start + i]! * window[i]!;
+    fft.realTransform(output, input);
+    const power = new Float32Array(size / 2 + 1);
+    for (let k = 0; k <= size / 2; k++) power[k] = output[2 * k]! ** 2 + output[2 * k + 1]! ** 2;
+    frames.push(power);
+  }
+  return frames;
+}
+
+const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
+const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);
+
+/** Triangular filters on the HTK mel scale, each of unit area (as models/training/data/mel.py). */
+export function melFilterbank(sampleRate: number, size: number, bands: number): Float32Array[] {
+  const bins = size / 2 + 1;
+  const edges = Array.from({ length: bands + 2 }, (_, i) => melToHz((hzToMel(sampleRate / 2) * i) / (bands + 1)));
+  return Array.from({ length: bands }, (_, b) => {
+    const filter = new Float32Array(bins);
+    const [lo, mid, hi] = [edges[b]!, edges[b + 1]!, edges[b + 2]!];
+    let area = 0;
+    for (let k = 0; k < bins; k++) {
+      const f = (k * sampleRate) / size;
+      const weight = Math.max(0, Math.min((f - lo) / (mid - lo), (hi - f) / (hi - mid)));
+      filter[k] = weight;
+      area += weight;
+    }
+    if (area > 0) for (let k = 0; k < bins; k++) filter[k]! /= area;
+    return filter;
+  });
+}
+
+let filterbank: Float32Array[] | null = null;
+
+/** Mel energies per frame of 16 kHz audio: frames[t][band]. */
+export function melPowers(audio16k: Float32Array): Float32Array[] {
+  filterbank ??= melFilterbank(analysis.sampleRate, analysis.fftSize, analysis.melBands);
+  return powerSpectrogram(audio16k, analysis.fftSize, analysis.hop).map((power) => {
+    const out = new Float32Array(analysis.melBands);
+    for (let b = 0; b < analysis.melBands; b++) {
+      const filter = filterbank![b]!;
+      let sum = 0;
+      for (let k = 0; k < power.length; k++) sum += filter[k]! * power[k]!;
+      out[b] = sum;
+    }
+    return out;
+  });
+}
+
+/** Natural-log mel energies (floor 1e-5) per frame of 16 kHz audio: frames[t][band]. */
+export function logMel(audio16k: Float32Array): Float32Array[] {
+  return melPowers(audio16k).map((frame) => frame.map((x) => Math.log(Math.max(x, 1e-5))));
+}
+
+/** Mean 12-bin pitch-class profile (C = 0) from 2048-point spectra, 65 Hz to 2 kHz, unit length. */
+export function chroma(audio16k: Float32Array): Float64Array {
+  const size = 2048;
+  const profile = new Float64Array(12);
+  for (const power of powerSpectrogram(audio16k, size, 800)) {
+    for (let k = 1; k < power.length; k++) {
+      const f = (k * analysis.sampleRate) / size;
+      if (f < 65 || f > 2000) continue;
+      const pitchClass = (((Math.round(12 * Math.log2(f / 440)) + 69) % 12) + 12) % 12;
+      profile[pitchClass]! += Math.sqrt(power[k]!);
+    }
+  }
+  const norm = Math.hypot(...profile) || 1;
+  return profile.map((x) => x / norm);
+}
+
+/** Frame-to-frame change of the log-mel spectrum: the L2 norm of the positive differences. */
+export function spectralFlux(frames: Float32Array[]): Float64Array {
+  const flux = new Float64Array(frames.length);
+  for (let t = 1; t < frames.length; t++) {
+    let sum = 0;
+    for (let b = 0; b < frames[t]!.length; b++) sum += Math.max(0, frames[t]![b]! - frames[t - 1]![b]!) ** 2;
+    flux[t] = Math.sqrt(sum);
+  }
+  return flux;
+}
