@@ -180,6 +180,57 @@ program
     console.log(`  the cache makes the run ${result.speedup.toFixed(2)}x faster`);
   });
 
+const evaluate = program.command('eval').description('Measure a bundle: codec quality against Opus, continuation consistency against the truth.');
+const table = (rows: string[][]): string => {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+};
+const num = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined ? 'n/m' : x.toFixed(digits));
+
+evaluate.command('codec')
+  .description('Codec round trip vs Opus 6 and 12 kbps: log-mel L1 and SI-SDR per set (medians).')
+  .option('--manifest <file>', 'a JSON manifest of clips')
+  .option('--dir <folder>', 'or a folder of set folders (piano/, speech/) of clips')
+  .option('--bundle <name|path>', 'model bundle')
+  .option('--report <dir>', 'write an HTML report with spectrograms and players')
+  .option('--json', 'print one JSON object')
+  .action(async (o: { manifest?: string; dir?: string; bundle?: string; report?: string; json?: boolean }) => {
+    const result = await engine.call('eval.codec', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, report: o.report && resolve(o.report) }, progress(o.json));
+    endProgressLine(o.json);
+    if (o.json) return console.log(JSON.stringify(result));
+    console.log(`codec eval of ${result.bundle} at ${result.kbps.toFixed(2)} kbps (medians; n/m = not measured${result.opusMeasured ? '' : ': ffmpeg with libopus is missing'})`);
+    console.log(table([['set', 'clips', 'L1 codec', 'L1 opus6', 'L1 opus12', 'SI-SDR codec', 'SI-SDR opus6', 'SI-SDR opus12', 'L1 / opus6'],
+      ...result.summary.map((s) => [s.set, String(s.clips), num(s.codec.logMelL1, 3), num(s.opus6?.logMelL1, 3), num(s.opus12?.logMelL1, 3), num(s.codec.siSdr, 1), num(s.opus6?.siSdr, 1), num(s.opus12?.siSdr, 1), s.opus6 ? num(s.codec.logMelL1 / s.opus6.logMelL1) : 'n/m'])]));
+    for (const skip of result.skipped) console.log(`skipped ${skip.id}: ${skip.reason}`);
+    if (result.report) console.log(`report: ${result.report}`);
+  });
+
+evaluate.command('continue')
+  .description('Continuation consistency (truth = 1, other pieces = 0), copy fraction, seam jump, diversity; baselines: the truth and a loop of the prompt.')
+  .option('--manifest <file>', 'a JSON manifest of cases (prompt + truth)')
+  .option('--dir <folder>', 'or a folder of set folders holding ID.prompt.wav and ID.truth.wav')
+  .option('--bundle <name|path>', 'model bundle')
+  .option('--variants <n>', 'continuations per case', parseNumber('--variants', true), 4)
+  .option('--seconds <s>', 'continuation length', parseNumber('--seconds'), 8)
+  .option('--report <dir>', 'write an HTML report with spectrograms and players')
+  .option('--json', 'print one JSON object')
+  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; report?: string; json?: boolean }) => {
+    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, report: o.report && resolve(o.report) }, progress(o.json));
+    endProgressLine(o.json);
+    if (o.json) return console.log(JSON.stringify(result));
+    console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
+    const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'diversity']];
+    for (const s of result.summary) {
+      for (const [name, m] of [['model', s.model], ['loop', s.loop], ['truth', s.truth]] as const) {
+        rows.push([s.set, name, num(m.scores.key), num(m.scores.timbre), num(m.scores.loudness), num(m.scores.rhythm), num(m.scores.pitch), num(m.copyFraction), num(m.seamJump, 1), name === 'model' ? num(s.diversity) : '']);
+      }
+    }
+    console.log(table(rows));
+    for (const skip of result.skipped) console.log(`skipped ${skip.id}: ${skip.reason}`);
+    for (const note of result.notes) console.log(`note: ${note}`);
+    if (result.report) console.log(`report: ${result.report}`);
+  });
+
 const models = program.command('models').description('List, verify, import and remove model bundles.');
 models.command('list').option('--json', 'print JSON').action(async (o: { json?: boolean }) => {
   const list = await engine.call('models.list', {});

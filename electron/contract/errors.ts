@@ -21,6 +21,7 @@ export const errorCodes = [
   'bundle/wrong-domain',
   'continue/bad-settings',
   'continue/prompt',
+  'eval/manifest',
   'job/cancelled',
   'engine/crashed',
   'engine/unknown-method',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
 import { bundleDomains, bundleSummarySchema } from './bundle';
+import { codecEvalResultSchema, continueEvalResultSchema } from './eval';
 
 /** A method: what it takes and what it answers, both as schemas so either side can validate. */
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -117,6 +118,23 @@ export const engineMethods = {
       bundle: z.string().optional(),
     }),
     result: z.object({ bundle: z.string(), provider: z.string(), promptSeconds: z.number(), seconds: z.number(), variants: z.number(), cached: benchRunSchema, uncached: benchRunSchema, speedup: z.number() }),
+  },
+  'eval.codec': {
+    params: z.object({ manifest: z.string().optional(), dir: z.string().optional(), bundle: z.string().optional(), report: z.string().optional() })
+      .refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),
+    result: codecEvalResultSchema,
+  },
+  'eval.continue': {
+    params: z.object({
+      manifest: z.string().optional(),
+      dir: z.string().optional(),
+      bundle: z.string().optional(),
+      report: z.string().optional(),
+      variants: z.number().int().min(1).max(16).default(4),
+      seconds: z.number().positive().max(60).default(8),
+      seed: z.number().int().min(0).default(1),
+    }).refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),
+    result: continueEvalResultSchema,
   },
 } satisfies Record<string, MethodSpec>;
 

@@ -2,6 +2,8 @@ import { engineMethods } from '../contract/methods';
 import type { Handlers } from '../contract/rpcServer';
 import packageJson from '../../package.json' with { type: 'json' };
 import { convertAudio, inspectAudio, prepareAudio } from './jobs/audioJobs';
+import { evalCodec } from './eval/evalCodec';
+import { evalContinue } from './eval/evalContinue';
 import { benchJob } from './jobs/benchJob';
 import { codecRoundTrip, computeTokens, continueJob } from './jobs/continueJobs';
 import { importModel, listModels, removeModel, setDefaultModel, verifyModel } from './jobs/modelJobs';
@@ -21,4 +23,6 @@ export const engineHandlers: Handlers<typeof engineMethods> = {
   'codec.roundTrip': codecRoundTrip,
   'tokens.compute': computeTokens,
   'bench.run': benchJob,
+  'eval.codec': evalCodec,
+  'eval.continue': evalContinue,
 };

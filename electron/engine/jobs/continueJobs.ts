@@ -4,40 +4,21 @@ import { basename, join } from 'node:path';
 import type { SamplingSettings } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { EngineMethods } from '../../contract/methods';
-import { throwIfCancelled, type Handlers, type JobContext } from '../../contract/rpcServer';
+import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
 import { peakOf } from '../audio/analyseAudio';
 import { audioLimits } from '../audio/audioLimits';
-import { downmix } from '../audio/channels';
-import { decodeAudioFile } from '../audio/decodeAudio';
-import { resample } from '../audio/resample';
 import { writeWavFile } from '../audio/wavWriter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { continueAudio, type ContinuationSettings } from '../pipeline/continuation';
-import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
+import { encodeAudio, roundTrip } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { ProgressTracker, yieldToMessages } from './progressTracker';
-import { registry } from './engineContext';
+import { audioAtRate, bundleFor, codecKbps } from './jobInputs';
 
 type H = Handlers<EngineMethods>;
 
 /** The share of a continuation's time each stage takes (measured with the tiny bundle; only for the ETA). */
 const stageWeights = { load: 0.05, prompt: 0.05, tokenize: 0.05, semantic: 0.15, coarse: 0.45, fine: 0.1, decode: 0.1, write: 0.05 };
-
-async function bundleFor(name: string | undefined): Promise<VerifiedBundle> {
-  return registry.load(await registry.resolve(name));
-}
-
-/** Mono audio at the bundle's rate from any file we read. */
-async function audioAtRate(path: string, rate: number, job: JobContext): Promise<Float32Array> {
-  const decoded = await decodeAudioFile(path, job.signal);
-  const [mono] = await resample([downmix(decoded.channels)], decoded.sampleRate, rate, {
-    onChunk: async () => {
-      await yieldToMessages();
-      throwIfCancelled(job);
-    },
-  });
-  return mono!;
-}
 
 function samplingFor(bundle: VerifiedBundle, temperatures: { semantic?: number; coarse?: number; fine?: number } = {}): ContinuationSettings['sampling'] {
   const base = bundle.manifest.sampling;
@@ -101,26 +82,20 @@ export const continueJob: H['continue'] = async (params, job) => {
 
 export const codecRoundTrip: H['codec.roundTrip'] = async (params, job) => {
   const bundle = await bundleFor(params.bundle);
-  const { hop, levels, codebookSize, frameRate } = bundle.manifest.acoustic;
+  const { hop, levels } = bundle.manifest.acoustic;
   const audio = await audioAtRate(params.input, bundle.manifest.sampleRate, job);
-  const padded = new Float32Array(Math.ceil(audio.length / hop) * hop);
-  padded.set(audio);
-  const codes = await encodeAudio(bundle.sessions.codecEncoder, padded, levels);
-  const [decoded] = await decodeCodes(bundle.sessions.codecDecoder, [codes], {
-    hop,
-    onChunk: async () => {
-      await yieldToMessages();
-      throwIfCancelled(job);
-    },
+  const result = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, audio, { hop, levels }, async () => {
+    await yieldToMessages();
+    throwIfCancelled(job);
   });
-  await writeWavFile(params.output, [decoded!.subarray(0, audio.length)], bundle.manifest.sampleRate, '16');
+  await writeWavFile(params.output, [result.audio], bundle.manifest.sampleRate, '16');
   return {
     output: params.output,
     bundle: bundle.manifest.name,
     sampleRate: bundle.manifest.sampleRate,
     seconds: audio.length / bundle.manifest.sampleRate,
-    kbps: (frameRate * levels * Math.log2(codebookSize)) / 1000,
-    frames: codes[0]!.length,
+    kbps: codecKbps(bundle.manifest),
+    frames: result.frames,
     levels,
   };
 };

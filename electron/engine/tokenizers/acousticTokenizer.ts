@@ -59,3 +59,12 @@ export async function decodeCodes(session: Session, codes: Int32Array[][], optio
   }
   return out;
 }
+
+/** Encode then decode a mono clip at the codec's rate; the result has the input's length. */
+export async function roundTrip(encoder: Session, decoder: Session, audio: Float32Array, layout: { hop: number; levels: number }, onChunk?: (fraction: number) => Promise<void>): Promise<{ audio: Float32Array; frames: number }> {
+  const padded = new Float32Array(Math.ceil(audio.length / layout.hop) * layout.hop);
+  padded.set(audio);
+  const codes = await encodeAudio(encoder, padded, layout.levels);
+  const [decoded] = await decodeCodes(decoder, [codes], { hop: layout.hop, onChunk });
+  return { audio: decoded!.subarray(0, audio.length), frames: codes[0]!.length };
+}

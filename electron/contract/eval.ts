@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** A codec eval manifest: clips by set (piano, speech, ...); paths relative to the manifest. */
+export const codecManifestSchema = z.object({
+  clips: z.array(z.object({ id: z.string().min(1), set: z.string().min(1), path: z.string().min(1) })).min(1),
+});
+export type CodecManifest = z.infer<typeof codecManifestSchema>;
+
+/** A continuation eval manifest: a prompt and its true continuation per case. */
+export const continueManifestSchema = z.object({
+  cases: z.array(z.object({ id: z.string().min(1), set: z.string().min(1), prompt: z.string().min(1), truth: z.string().min(1) })).min(1),
+});
+export type ContinueManifest = z.infer<typeof continueManifestSchema>;
+
+const quality = z.object({ logMelL1: z.number(), siSdr: z.number() });
+export type CodecQuality = z.infer<typeof quality>;
+
+export const codecEvalResultSchema = z.object({
+  bundle: z.string(),
+  kbps: z.number(),
+  /** false where ffmpeg with libopus is missing: the Opus columns are then not measured (not zero). */
+  opusMeasured: z.boolean(),
+  rows: z.array(z.object({ id: z.string(), set: z.string(), seconds: z.number(), codec: quality, opus6: quality.nullable(), opus12: quality.nullable() })),
+  summary: z.array(z.object({
+    set: z.string(),
+    clips: z.number(),
+    codec: quality,
+    opus6: quality.nullable(),
+    opus12: quality.nullable(),
+  })),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+  report: z.string().nullable(),
+});
+export type CodecEvalResult = z.infer<typeof codecEvalResultSchema>;
+
+export const measureNames = ['key', 'timbre', 'loudness', 'rhythm', 'pitch'] as const;
+const scores = z.object({ key: z.number().nullable(), timbre: z.number().nullable(), loudness: z.number().nullable(), rhythm: z.number().nullable(), pitch: z.number().nullable() });
+export type Scores = z.infer<typeof scores>;
+const candidate = z.object({ scores, copyFraction: z.number(), seamJump: z.number() });
+export type CandidateMeasures = z.infer<typeof candidate>;
+
+export const continueEvalResultSchema = z.object({
+  bundle: z.string(),
+  variants: z.number(),
+  seconds: z.number(),
+  cases: z.array(z.object({
+    id: z.string(),
+    set: z.string(),
+    model: candidate,
+    loop: candidate,
+    truth: candidate,
+    /** The prompt's own largest transient over its median flux: what a seam may match. */
+    promptTransient: z.number(),
+    diversity: z.number().nullable(),
+  })),
+  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, loop: candidate, truth: candidate, diversity: z.number().nullable() })),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+  /** Things handled but worth knowing, e.g. a prompt and truth at different sample rates. */
+  notes: z.array(z.string()),
+  report: z.string().nullable(),
+});
+export type ContinueEvalResult = z.infer<typeof continueEvalResultSchema>;

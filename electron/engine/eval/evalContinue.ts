@@ -1,0 +1,135 @@
+import { measureNames, type CandidateMeasures, type ContinueEvalResult, type Scores } from '../../contract/eval';
+import { SketchpadError } from '../../contract/errors';
+import type { EngineMethods } from '../../contract/methods';
+import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
+import { decodeAudioFile } from '../audio/decodeAudio';
+import { resample } from '../audio/resample';
+import { audioAtRate, bundleFor } from '../jobs/jobInputs';
+import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
+import { continueAudio } from '../pipeline/continuation';
+import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
+import { continueCases } from './evalManifests';
+import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
+import { analysis, logMel, spectralFlux } from './spectral';
+
+interface PreparedCase {
+  id: string;
+  set: string;
+  prompt: ClipFeatures;
+  truth: ClipFeatures;
+  loop: ClipFeatures;
+  variants: ClipFeatures[];
+  audio: CaseAudio;
+}
+
+const minimum = { promptSeconds: 1, truthSeconds: 2 } as const;
+
+/** The prompt's last two seconds repeated to the continuation's length: the copying baseline. */
+function loopOfTail(prompt: Float32Array, samples: number, rate: number): Float32Array {
+  const tail = prompt.subarray(Math.max(0, prompt.length - 2 * rate));
+  return Float32Array.from({ length: samples }, (_, i) => tail[i % tail.length]!);
+}
+
+function promptTransient(prompt: ClipFeatures): number {
+  const flux = Array.from(spectralFlux(logMel(prompt.audio))).slice(1);
+  const sorted = [...flux].sort((a, b) => a - b);
+  return Math.max(...flux) / Math.max(sorted[Math.floor(sorted.length / 2)]!, 1e-6);
+}
+
+function measure(candidate: ClipFeatures, c: PreparedCase, others: PreparedCase[]): CandidateMeasures {
+  const scores = {} as Record<(typeof measureNames)[number], number | null>;
+  for (const name of measureNames) {
+    const d = distances[name];
+    const own = d(c.prompt, c.truth);
+    const toOthers = others.map((o) => d(c.prompt, o.truth)).filter((x): x is number => x !== null);
+    const mine = d(c.prompt, candidate);
+    scores[name] = own === null || mine === null || !toOthers.length ? null : normalisedScore(mine, own, toOthers.reduce((s, x) => s + x, 0) / toOthers.length);
+  }
+  return { scores: scores as Scores, copyFraction: copyFraction(c.prompt, candidate), seamJump: seamJump(c.prompt, candidate) };
+}
+
+function meanOf(measures: CandidateMeasures[]): CandidateMeasures {
+  const mean = (xs: (number | null)[]) => {
+    const present = xs.filter((x): x is number => x !== null);
+    return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
+  };
+  const scores = Object.fromEntries(measureNames.map((n) => [n, mean(measures.map((m) => m.scores[n]))])) as Scores;
+  return { scores, copyFraction: mean(measures.map((m) => m.copyFraction))!, seamJump: mean(measures.map((m) => m.seamJump))! };
+}
+
+/** `sketchpad eval continue`: continuations against the true continuation and a loop of the prompt. */
+export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (params, job) => {
+  const bundle = await bundleFor(params.bundle);
+  const rate = bundle.manifest.sampleRate;
+  const cases = await continueCases(params);
+  const progress = new ProgressTracker(job, { cases: 1 });
+  const skipped: ContinueEvalResult['skipped'] = [];
+  const notes: string[] = [];
+  const prepared: PreparedCase[] = [];
+  const to16k = async (audio: Float32Array) => (await resample([audio], rate, analysis.sampleRate))[0]!;
+  for (const [index, c] of cases.entries()) {
+    progress.report('cases', index / cases.length, c.id);
+    await yieldToMessages();
+    throwIfCancelled(job);
+    let prompt: Float32Array, truth: Float32Array;
+    try {
+      const [promptRate, truthRate] = [(await decodeAudioFile(c.prompt)).sampleRate, (await decodeAudioFile(c.truth)).sampleRate];
+      if (promptRate !== truthRate) notes.push(`${c.id}: the prompt is at ${promptRate} Hz and the truth at ${truthRate} Hz; both were resampled to ${rate} Hz.`);
+      prompt = await audioAtRate(c.prompt, rate, job);
+      truth = await audioAtRate(c.truth, rate, job);
+    } catch (error) {
+      if (error instanceof SketchpadError && error.code === 'job/cancelled') throw error;
+      skipped.push({ id: c.id, reason: (error as Error).message });
+      continue;
+    }
+    if (prompt.length < minimum.promptSeconds * rate || truth.length < minimum.truthSeconds * rate) {
+      skipped.push({ id: c.id, reason: `too short for the measures: prompt ${(prompt.length / rate).toFixed(1)} s (needs ${minimum.promptSeconds}), truth ${(truth.length / rate).toFixed(1)} s (needs ${minimum.truthSeconds})` });
+      continue;
+    }
+    const samples = Math.min(truth.length, Math.round(params.seconds * rate));
+    truth = truth.subarray(0, samples);
+    const generated = await continueAudio(bundle, prompt, { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling: bundle.manifest.sampling }, async () => {
+      await yieldToMessages();
+      throwIfCancelled(job);
+    });
+    const loop = loopOfTail(prompt, samples, rate);
+    prepared.push({
+      id: c.id,
+      set: c.set,
+      prompt: features(await to16k(prompt)),
+      truth: features(await to16k(truth)),
+      loop: features(await to16k(loop)),
+      variants: await Promise.all(generated.audio.map(async (a) => features(await to16k(a)))),
+      audio: { id: c.id, prompt, truth, loop, variant: generated.audio[0]! },
+    });
+  }
+  if (!prepared.length) throw new SketchpadError('eval/manifest', `No case could be measured: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}`);
+  const rows: ContinueEvalResult['cases'] = prepared.map((c) => {
+    const others = prepared.filter((o) => o.set === c.set && o !== c);
+    return {
+      id: c.id,
+      set: c.set,
+      model: meanOf(c.variants.map((v) => measure(v, c, others))),
+      loop: measure(c.loop, c, others),
+      truth: measure(c.truth, c, others),
+      promptTransient: promptTransient(c.prompt),
+      diversity: diversity(c.variants),
+    };
+  });
+  for (const set of new Set(prepared.map((c) => c.set))) {
+    if (prepared.filter((c) => c.set === set).length < 2) notes.push(`${set}: one case only, so no other pieces to normalise against: scores are not measured.`);
+  }
+  const result: ContinueEvalResult = {
+    bundle: bundle.manifest.name,
+    variants: params.variants,
+    seconds: params.seconds,
+    cases: rows,
+    summary: continueMedians(rows),
+    skipped,
+    notes,
+    report: null,
+  };
+  if (params.report) result.report = await writeContinueReport(params.report, result, prepared.map((c) => c.audio), rate);
+  progress.report('cases', 1);
+  return result;
+};

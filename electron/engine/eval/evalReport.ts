@@ -1,0 +1,165 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { measureNames, type CandidateMeasures, type CodecEvalResult, type CodecQuality, type ContinueEvalResult } from '../../contract/eval';
+import { resample } from '../audio/resample';
+import { encodeWav } from '../audio/wavWriter';
+import { analysis } from './spectral';
+import { spectrogramPng } from './spectrogramImage';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const medianOrNull = (values: (number | null | undefined)[]): number | null => {
+  const present = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return present.length ? median(present) : null;
+};
+
+export function codecMedians(rows: CodecEvalResult['rows']): CodecEvalResult['summary'] {
+  return [...new Set(rows.map((r) => r.set))].map((set) => {
+    const mine = rows.filter((r) => r.set === set);
+    const of = (pick: (r: (typeof rows)[number]) => CodecQuality | null): CodecQuality | null => {
+      const present = mine.map(pick).filter((q): q is CodecQuality => q !== null);
+      return present.length ? { logMelL1: median(present.map((q) => q.logMelL1)), siSdr: median(present.map((q) => q.siSdr)) } : null;
+    };
+    return { set, clips: mine.length, codec: of((r) => r.codec)!, opus6: of((r) => r.opus6), opus12: of((r) => r.opus12) };
+  });
+}
+
+function medianCandidate(list: CandidateMeasures[]): CandidateMeasures {
+  const scores = Object.fromEntries(measureNames.map((n) => [n, medianOrNull(list.map((m) => m.scores[n]))])) as CandidateMeasures['scores'];
+  return { scores, copyFraction: medianOrNull(list.map((m) => m.copyFraction)) ?? 0, seamJump: medianOrNull(list.map((m) => m.seamJump)) ?? 0 };
+}
+
+export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEvalResult['summary'] {
+  return [...new Set(rows.map((r) => r.set))].map((set) => {
+    const mine = rows.filter((r) => r.set === set);
+    return {
+      set,
+      cases: mine.length,
+      model: medianCandidate(mine.map((r) => r.model)),
+      loop: medianCandidate(mine.map((r) => r.loop)),
+      truth: medianCandidate(mine.map((r) => r.truth)),
+      diversity: medianOrNull(mine.map((r) => r.diversity)),
+    };
+  });
+}
+
+const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const fmt = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined ? '<span class="na">not measured</span>' : x.toFixed(digits));
+const slug = (id: string): string => id.replace(/[^\w-]+/g, '_');
+
+/** A horizontal bar chart as inline SVG: one group per label, one bar per series; `mark` draws a dashed guide. */
+function barChart(title: string, groups: { label: string; values: (number | null)[] }[], series: string[], range: [number, number], mark?: number): string {
+  const colours = ['#3a6fd8', '#b7791f', '#2f9e5b', '#c62f2f'];
+  const barHeight = 12;
+  const groupHeight = series.length * barHeight + 10;
+  const width = 560, left = 90, plot = width - left - 20;
+  const x = (v: number) => left + ((Math.min(range[1], Math.max(range[0], v)) - range[0]) / (range[1] - range[0])) * plot;
+  const rows = groups.map((g, gi) => {
+    const y0 = 38 + gi * groupHeight;
+    const bars = g.values.map((v, si) => v === null
+      ? `<text x="${left + 4}" y="${y0 + si * barHeight + 10}" class="na">${escape(series[si]!)}: not measured</text>`
+      : `<rect x="${x(Math.min(0, v))}" y="${y0 + si * barHeight}" width="${Math.max(1, Math.abs(x(v) - x(0)))}" height="${barHeight - 2}" fill="${colours[si % colours.length]}"><title>${escape(series[si]!)}: ${v.toFixed(2)}</title></rect>`).join('');
+    return `<text x="0" y="${y0 + groupHeight / 2}" class="label">${escape(g.label)}</text>${bars}`;
+  }).join('');
+  const bottom = 38 + groups.length * groupHeight;
+  const zero = range[0] < 0 ? `<line x1="${x(0)}" x2="${x(0)}" y1="32" y2="${bottom}" stroke="#888"/>` : '';
+  const guide = mark === undefined ? '' : `<line x1="${x(mark)}" x2="${x(mark)}" y1="32" y2="${bottom}" stroke="#888" stroke-dasharray="3,3"/>`;
+  const legend = series.map((s, i) => `<tspan fill="${colours[i % colours.length]}">■ ${escape(s)}</tspan>`).join('  ');
+  return `<svg class="chart" width="${width}" height="${bottom + 6}" role="img" aria-label="${escape(title)}"><text x="0" y="12" class="title">${escape(title)}</text><text x="0" y="28" class="legend">${legend}</text>${zero}${guide}${rows}</svg>`;
+}
+
+const page = (title: string, body: string): string => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:24px;max-width:1200px;color:#1d1d1f}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px}table{border-collapse:collapse;margin:8px 0}
+td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+.na{color:#999;font-style:italic}.good{background:#e6f4ea}.bad{background:#fdecea}.chart text{font-size:11px}.chart .title{font-weight:600}
+.case{margin:16px 0;padding:8px;border:1px solid #eee}.case img{display:block;max-width:100%;image-rendering:pixelated;border:1px solid #ccc}
+audio{height:28px;vertical-align:middle}.note{color:#555}
+</style></head><body><h1>${escape(title)}</h1>${body}</body></html>
+`;
+
+async function writeAudio(dir: string, name: string, audio: Float32Array, rate: number): Promise<string> {
+  await writeFile(join(dir, 'audio', name), encodeWav([audio], rate, '16'));
+  return `audio/${name}`;
+}
+
+export interface CodecListening { id: string; original: Float32Array; codec: Float32Array; opus6: { audio: Float32Array; sampleRate: number } | null }
+
+export async function writeCodecReport(dir: string, result: CodecEvalResult, clips: CodecListening[], rate: number): Promise<string> {
+  const out = resolve(dir);
+  await mkdir(join(out, 'audio'), { recursive: true });
+  await mkdir(join(out, 'img'), { recursive: true });
+  const summary = result.summary.map((s) => {
+    const better = (a: number, b: number | undefined, lower: boolean) => (b === undefined ? '' : (lower ? a < b : a > b) ? 'good' : 'bad');
+    return `<tr><td>${escape(s.set)}</td><td>${s.clips}</td><td class="${better(s.codec.logMelL1, s.opus6?.logMelL1, true)}">${fmt(s.codec.logMelL1, 3)}</td><td>${fmt(s.opus6?.logMelL1, 3)}</td><td>${fmt(s.opus12?.logMelL1, 3)}</td>
+      <td class="${better(s.codec.siSdr, s.opus6?.siSdr, false)}">${fmt(s.codec.siSdr, 1)}</td><td>${fmt(s.opus6?.siSdr, 1)}</td><td>${fmt(s.opus12?.siSdr, 1)}</td>
+      <td>${s.opus6 ? fmt(s.codec.logMelL1 / s.opus6.logMelL1, 2) : fmt(null)}</td></tr>`;
+  }).join('');
+  const charts = barChart('log-mel L1 (lower is better)', result.summary.map((s) => ({ label: s.set, values: [s.codec.logMelL1, s.opus6?.logMelL1 ?? null, s.opus12?.logMelL1 ?? null] })), [`${result.bundle} ${result.kbps.toFixed(1)} kbps`, 'Opus 6 kbps', 'Opus 12 kbps'], [0, Math.max(1.5, ...result.summary.map((s) => s.codec.logMelL1))])
+    + barChart('SI-SDR dB (higher is better)', result.summary.map((s) => ({ label: s.set, values: [s.codec.siSdr, s.opus6?.siSdr ?? null, s.opus12?.siSdr ?? null] })), [`${result.bundle}`, 'Opus 6 kbps', 'Opus 12 kbps'], [Math.min(-10, ...result.summary.map((s) => s.codec.siSdr)), 20]);
+  const listening: string[] = [];
+  for (const clip of clips) {
+    const name = slug(clip.id);
+    const [original16k, codec16k] = [(await resample([clip.original], rate, analysis.sampleRate))[0]!, (await resample([clip.codec], rate, analysis.sampleRate))[0]!];
+    await writeFile(join(out, 'img', `${name}-original.png`), spectrogramPng(original16k));
+    await writeFile(join(out, 'img', `${name}-codec.png`), spectrogramPng(codec16k));
+    const players = [`original <audio controls preload="none" src="${await writeAudio(out, `${name}-original.wav`, clip.original, rate)}"></audio>`,
+      `codec <audio controls preload="none" src="${await writeAudio(out, `${name}-codec.wav`, clip.codec, rate)}"></audio>`];
+    if (clip.opus6) players.push(`Opus 6 kbps <audio controls preload="none" src="${await writeAudio(out, `${name}-opus6.wav`, clip.opus6.audio, clip.opus6.sampleRate)}"></audio>`);
+    const row = result.rows.find((r) => r.id === clip.id)!;
+    listening.push(`<div class="case"><b>${escape(clip.id)}</b> — codec log-mel L1 ${fmt(row.codec.logMelL1, 3)}, SI-SDR ${fmt(row.codec.siSdr, 1)} dB; Opus 6: ${fmt(row.opus6?.logMelL1, 3)} / ${fmt(row.opus6?.siSdr, 1)} dB<br>${players.join(' ')}
+      <p>original</p><img src="img/${name}-original.png" alt="spectrogram of the original"><p>codec</p><img src="img/${name}-codec.png" alt="spectrogram after the codec"></div>`);
+  }
+  const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
+  const opusNote = result.opusMeasured ? '' : '<p class="note">ffmpeg with libopus is not on this machine: the Opus columns are not measured.</p>';
+  const body = `<p>Bundle <b>${escape(result.bundle)}</b> at ${result.kbps.toFixed(2)} kbps. Medians per set; log-mel L1 over 80 mel bands at 16 kHz, SI-SDR after removing the codec's delay. Green: better than Opus 6 kbps.</p>${opusNote}
+    <table><tr><th>set</th><th>clips</th><th>codec L1</th><th>Opus 6 L1</th><th>Opus 12 L1</th><th>codec SI-SDR</th><th>Opus 6 SI-SDR</th><th>Opus 12 SI-SDR</th><th>L1 ratio to Opus 6</th></tr>${summary}</table>
+    ${charts}${skipped}<h2>Listen</h2>${listening.join('')}`;
+  await writeFile(join(out, 'index.html'), page(`Codec eval: ${result.bundle}`, body));
+  return join(out, 'index.html');
+}
+
+export interface CaseAudio { id: string; prompt: Float32Array; truth: Float32Array; loop: Float32Array; variant: Float32Array }
+
+export async function writeContinueReport(dir: string, result: ContinueEvalResult, cases: CaseAudio[], rate: number): Promise<string> {
+  const out = resolve(dir);
+  await mkdir(join(out, 'audio'), { recursive: true });
+  await mkdir(join(out, 'img'), { recursive: true });
+  const scoreCells = (m: CandidateMeasures) => measureNames.map((n) => `<td>${fmt(m.scores[n])}</td>`).join('') + `<td>${fmt(m.copyFraction)}</td><td>${fmt(m.seamJump, 1)}</td>`;
+  const header = `<tr><th>set / candidate</th>${measureNames.map((n) => `<th>${n}</th>`).join('')}<th>copy fraction</th><th>seam jump</th></tr>`;
+  const summary = result.summary.map((s) => `<tr><th colspan="8" style="text-align:left">${escape(s.set)} (${s.cases} cases, diversity ${fmt(s.diversity)})</th></tr>
+    <tr><td>model</td>${scoreCells(s.model)}</tr><tr><td>loop of the prompt</td>${scoreCells(s.loop)}</tr><tr><td>true continuation</td>${scoreCells(s.truth)}</tr>`).join('');
+  const charts = result.summary.map((s) => barChart(`${s.set}: consistency scores (truth = 1, other pieces = 0)`, measureNames.map((n) => ({ label: n, values: [s.model.scores[n], s.loop.scores[n], s.truth.scores[n]] })), ['model', 'loop', 'truth'], [-1, 1.5], 1)
+    + barChart(`${s.set}: copy fraction (goal <= 0.10)`, [{ label: 'copy', values: [s.model.copyFraction, s.loop.copyFraction, s.truth.copyFraction] }], ['model', 'loop', 'truth'], [0, 1], 0.1)).join('');
+  const listening: string[] = [];
+  for (const c of cases) {
+    const name = slug(c.id);
+    const joined = new Float32Array(c.prompt.length + c.variant.length);
+    joined.set(c.prompt);
+    joined.set(c.variant, c.prompt.length);
+    const truthJoined = new Float32Array(c.prompt.length + c.truth.length);
+    truthJoined.set(c.prompt);
+    truthJoined.set(c.truth, c.prompt.length);
+    const seam = c.prompt.length / rate;
+    await writeFile(join(out, 'img', `${name}-model.png`), spectrogramPng((await resample([joined], rate, analysis.sampleRate))[0]!, seam));
+    await writeFile(join(out, 'img', `${name}-truth.png`), spectrogramPng((await resample([truthJoined], rate, analysis.sampleRate))[0]!, seam));
+    const row = result.cases.find((r) => r.id === c.id)!;
+    listening.push(`<div class="case"><b>${escape(c.id)}</b> — model: ${measureNames.map((n) => `${n} ${fmt(row.model.scores[n])}`).join(', ')}, copy ${fmt(row.model.copyFraction)}, seam ${fmt(row.model.seamJump, 1)} (prompt's own transients ${fmt(row.promptTransient, 1)}), diversity ${fmt(row.diversity)}<br>
+      prompt + variant 1 <audio controls preload="none" src="${await writeAudio(out, `${name}-model.wav`, joined, rate)}"></audio>
+      prompt + truth <audio controls preload="none" src="${await writeAudio(out, `${name}-truth.wav`, truthJoined, rate)}"></audio>
+      loop <audio controls preload="none" src="${await writeAudio(out, `${name}-loop.wav`, c.loop, rate)}"></audio>
+      <p>prompt + variant 1 (the white line is the seam)</p><img src="img/${name}-model.png" alt="spectrogram of prompt and continuation"><p>prompt + true continuation</p><img src="img/${name}-truth.png" alt="spectrogram of prompt and truth"></div>`);
+  }
+  const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
+  const notes = result.notes.length ? `<h2>Notes</h2><ul>${result.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : '';
+  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case. Medians per set. Scores: 1 is as close to the prompt as its true continuation, 0 as close as other pieces' continuations.</p>
+    <table>${header}${summary}</table>${charts}${skipped}${notes}<h2>Cases</h2>${listening.join('')}`;
+  await writeFile(join(out, 'index.html'), page(`Continuation eval: ${result.bundle}`, body));
+  return join(out, 'index.html');
+}

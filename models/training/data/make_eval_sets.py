@@ -1,0 +1,76 @@
+"""Cut the validation split into the sets `sketchpad eval` reads (never trained on: they come from
+the held-out pieces and speakers of data/build_dataset.py).
+
+    /usr/bin/python3 -m data.make_eval_sets --data work/data --out work/eval
+
+Writes OUT/codec/{piano,speech}/*.wav + OUT/codec.json (10 s clips) and
+OUT/continue/{piano,speech}/ID.prompt.wav + ID.truth.wav + OUT/continue.json (4 s prompt, 8 s truth).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+PROMPT, TRUTH, CODEC = 4.0, 8.0, 10.0
+
+
+def loud_enough(x: np.ndarray) -> bool:
+    return float(np.sqrt(np.mean(x ** 2))) > 0.01 and float(np.mean(np.abs(x) > 1e-3)) > 0.5
+
+
+def windows(path: Path, seconds: float, offsets: list[float]):
+    audio, rate = sf.read(path, dtype="float32")
+    for offset in offsets:
+        start, end = int(offset * rate), int((offset + seconds) * rate)
+        if end <= len(audio) and loud_enough(audio[start:end]):
+            yield offset, audio[start:end], rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--piano-pieces", type=int, default=12)
+    args = parser.parse_args()
+    valid = args.data / "valid"
+    codec, cases = [], []
+
+    def save(folder: str, name: str, audio: np.ndarray, rate: int) -> str:
+        path = args.out / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, audio, rate, subtype="PCM_16")
+        return str(path.relative_to(args.out))
+
+    fonts = ["fluidr3", "musescore", "timgm6mb"]
+    songs = sorted({p.name.split("-")[1] for p in (valid / "piano").glob("pop909-*.wav")})[: args.piano_pieces]
+    for n, song in enumerate(songs):
+        path = valid / "piano" / f"pop909-{song}-{fonts[n % 3]}.wav"
+        for offset, audio, rate in windows(path, PROMPT + TRUTH, [30.0, 90.0]):
+            case = f"pop909-{song}-{int(offset)}s"
+            cases.append({"id": case, "set": "piano", "prompt": save("continue/piano", f"{case}.prompt.wav", audio[: int(PROMPT * rate)], rate),
+                          "truth": save("continue/piano", f"{case}.truth.wav", audio[int(PROMPT * rate):], rate)})
+        for offset, audio, rate in windows(path, CODEC, [60.0]):
+            codec.append({"id": f"pop909-{song}", "set": "piano", "path": save("codec/piano", f"pop909-{song}.wav", audio, rate)})
+
+    for path in sorted((valid / "speech").glob("librispeech-*.wav")):
+        for offset, audio, rate in windows(path, PROMPT + TRUTH, [0.3]):
+            case = path.stem
+            cases.append({"id": case, "set": "speech", "prompt": save("continue/speech", f"{case}.prompt.wav", audio[: int(PROMPT * rate)], rate),
+                          "truth": save("continue/speech", f"{case}.truth.wav", audio[int(PROMPT * rate):], rate)})
+        if len([c for c in codec if c["set"] == "speech"]) < 12:
+            for offset, audio, rate in windows(path, CODEC, [0.3]):
+                codec.append({"id": path.stem, "set": "speech", "path": save("codec/speech", f"{path.stem}.wav", audio, rate)})
+
+    (args.out / "codec.json").write_text(json.dumps({"clips": codec}, indent=1) + "\n")
+    (args.out / "continue.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
+    count = lambda items, s: sum(1 for i in items if i["set"] == s)
+    print(json.dumps({"codec": {"piano": count(codec, "piano"), "speech": count(codec, "speech")},
+                      "continue": {"piano": count(cases, "piano"), "speech": count(cases, "speech")}}))
+
+
+if __name__ == "__main__":
+    main()
