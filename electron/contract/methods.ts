@@ -53,7 +53,7 @@ export type BenchRun = z.infer<typeof benchRunSchema>;
 export const engineMethods = {
   'engine.hello': {
     params: z.object({}),
-    result: z.object({ pid: z.number().int(), version: z.string() }),
+    result: z.object({ pid: z.number().int(), version: z.string(), device: z.string() }),
   },
   'audio.inspect': {
     params: z.object({ path: z.string().min(1) }),
@@ -74,6 +74,16 @@ export const engineMethods = {
     }),
     result: z.object({ output: z.string(), sampleRate: z.number(), channels: z.number(), frames: z.number() }),
   },
+  'audio.render': {
+    params: z.object({
+      /** Pieces of audio files laid end to end, each optionally cut to [start, end) seconds. */
+      parts: z.array(z.object({ path: z.string().min(1), start: z.number().min(0).optional(), end: z.number().positive().optional() })).min(1),
+      output: z.string().min(1),
+      sampleRate: z.number().int().min(8000).max(192000),
+      encoding: wavEncodingSchema,
+    }),
+    result: z.object({ output: z.string(), sampleRate: z.number(), channels: z.number(), frames: z.number() }),
+  },
   'models.list': { params: z.object({}), result: z.array(bundleSummarySchema) },
   'models.verify': {
     params: z.object({ bundle: z.string().optional() }),
@@ -85,6 +95,9 @@ export const engineMethods = {
   'continue': {
     params: z.object({
       prompt: z.string().min(1),
+      /** The prompt region within the file, in seconds (default: all of it). */
+      promptStart: z.number().min(0).optional(),
+      promptEnd: z.number().positive().optional(),
       outDir: z.string().min(1),
       seconds: z.number().default(8),
       variants: z.number().default(4),
@@ -148,6 +161,15 @@ export const clipSchema = z.object({
 });
 export type Clip = z.infer<typeof clipSchema>;
 
+export const generatedSchema = z.object({
+  variants: z.array(clipSchema),
+  seed: z.number().int(),
+  bundle: z.string(),
+  provider: z.string(),
+  seconds: z.number(),
+});
+export type Generated = z.infer<typeof generatedSchema>;
+
 const clipSourceSchema = z.discriminatedUnion('kind', [
   /** A file on disk: only the desktop app accepts this (a dropped or opened file). */
   z.object({ kind: z.literal('path'), path: z.string().min(1) }),
@@ -169,6 +191,40 @@ export const apiMethods = {
     params: z.object({ name: z.string().min(1).max(500), source: clipSourceSchema }),
     result: clipSchema,
   },
+  'continue.generate': {
+    params: z.object({
+      /** A clip or a variant the host prepared. */
+      sourceId: z.string().regex(/^[a-f0-9]{32}$/),
+      regionStart: z.number().min(0),
+      regionEnd: z.number().positive(),
+      seconds: z.number().positive().max(300),
+      variants: z.number().int().min(1).max(8),
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
+      temperatures: z.object({ semantic: z.number().min(0).max(5), coarse: z.number().min(0).max(5), fine: z.number().min(0).max(5) }).partial().optional(),
+      bundle: z.string().optional(),
+    }).refine((p) => p.regionEnd > p.regionStart, { message: 'the prompt region must end after it starts', path: ['regionEnd'] }),
+    result: generatedSchema,
+  },
+  'export.render': {
+    params: z.object({
+      parts: z.array(z.object({ mediaId: z.string().regex(/^[a-f0-9]{32}$/), start: z.number().min(0).optional(), end: z.number().positive().optional() })).min(1),
+      sampleRate: z.union([z.literal(44100), z.literal(48000)]),
+      encoding: wavEncodingSchema,
+      /** A file name only; the host chooses the folder. */
+      fileName: z.string().regex(/^[^/\\]{1,200}\.wav$/, 'a plain .wav file name'),
+    }),
+    result: z.object({ exportId: z.string(), fileName: z.string(), url: z.string(), seconds: z.number(), sampleRate: z.number() }),
+  },
+  'models.list': {
+    params: z.object({}),
+    result: z.object({ bundles: z.array(bundleSummarySchema), device: z.string() }),
+  },
+  'models.import': {
+    params: z.object({ name: z.string().min(1).max(500), source: clipSourceSchema }),
+    result: bundleSummarySchema,
+  },
+  'models.remove': { params: z.object({ name: z.string().min(1) }), result: z.object({ removed: z.string() }) },
+  'models.setDefault': { params: z.object({ name: z.string().min(1) }), result: z.object({ default: z.string() }) },
 } satisfies Record<string, MethodSpec>;
 
 export type EngineMethods = typeof engineMethods;

@@ -16,6 +16,15 @@ export interface HostServiceOptions {
   /** The URL under which the host serves a prepared clip's audio. */
   readonly mediaUrl: (clipId: string) => string;
   readonly maxUploadBytes: number;
+  /** The URL a finished export downloads from (the web host); the desktop app saves through a dialog instead. */
+  readonly exportUrl: (exportId: string) => string;
+}
+
+type ClipSource = { kind: 'path'; path: string } | { kind: 'upload'; uploadId: string };
+
+interface MediaEntry {
+  /** The float WAV the renderer plays and exports read from. */
+  readonly path: string;
 }
 
 const newId = (): string => randomBytes(16).toString('hex');
@@ -26,14 +35,100 @@ const newId = (): string => randomBytes(16).toString('hex');
  */
 export class HostService {
   private readonly uploads = new Map<string, string>();
-  private readonly media = new Map<string, string>();
+  private readonly media = new Map<string, MediaEntry>();
+  private readonly exports = new Map<string, string>();
 
   constructor(private readonly engine: EngineClient, private readonly options: HostServiceOptions) {}
 
   readonly handlers: Handlers<ApiMethods> = {
     'app.info': async () => ({ version: packageJson.version, host: this.options.host, enginePid: this.engine.pid }),
     'clip.import': (params, job) => this.importClip(params.name, params.source, job),
+    'continue.generate': (params, job) => this.generate(params, job),
+    'export.render': (params, job) => this.render(params, job),
+    'models.list': async () => {
+      const [bundles, hello] = await Promise.all([this.engine.call('models.list', {}), this.engine.call('engine.hello', {})]);
+      return { bundles, device: hello.device };
+    },
+    'models.import': async ({ source }, job) => {
+      const path = this.sourcePath(source);
+      try {
+        return await this.engine.call('models.import', { source: path }, { signal: job.signal });
+      } finally {
+        if (source.kind === 'upload') await this.forgetUpload(source.uploadId);
+      }
+    },
+    'models.remove': ({ name }) => this.engine.call('models.remove', { name }),
+    'models.setDefault': ({ name }) => this.engine.call('models.setDefault', { name }),
   };
+
+  private sourcePath(source: ClipSource): string {
+    if (source.kind === 'path') {
+      if (!this.options.acceptPaths) throw new SketchpadError('request/invalid', 'This host takes uploads, not file paths.');
+      return source.path;
+    }
+    const uploaded = this.uploads.get(source.uploadId);
+    if (!uploaded) throw new SketchpadError('request/invalid', 'That upload is unknown or has expired; drop the file again.');
+    return uploaded;
+  }
+
+  private async forgetUpload(uploadId: string): Promise<void> {
+    const path = this.uploads.get(uploadId);
+    this.uploads.delete(uploadId);
+    if (path) await rm(path, { force: true });
+  }
+
+  private mediaFile(mediaId: string): string {
+    const entry = this.media.get(mediaId);
+    if (!entry) throw new SketchpadError('request/invalid', 'That clip is no longer open in this session; open it again.');
+    return entry.path;
+  }
+
+  /** Prepares a decoded file as a clip the renderer can draw and play. */
+  private async prepare(path: string, name: string, job: JobContext) {
+    const clipId = newId();
+    const outputDir = join(this.options.workDir, 'clips', clipId);
+    const prepared = await this.engine.call('audio.prepare', { path, outputDir }, { signal: job.signal, onProgress: job.report });
+    this.media.set(clipId, { path: prepared.playbackPath });
+    return { clipId, name, info: prepared.info, peaks: prepared.peaks, mediaUrl: this.options.mediaUrl(clipId) };
+  }
+
+  private async generate(params: Parameters<Handlers<ApiMethods>['continue.generate']>[0], job: JobContext) {
+    const prompt = this.mediaFile(params.sourceId);
+    const outDir = join(this.options.workDir, 'generations', newId());
+    const result = await this.engine.call('continue', {
+      prompt,
+      promptStart: params.regionStart,
+      promptEnd: params.regionEnd,
+      outDir,
+      seconds: params.seconds,
+      variants: params.variants,
+      seed: params.seed,
+      temperatures: params.temperatures,
+      bundle: params.bundle,
+    }, { signal: job.signal, onProgress: job.report });
+    const variants = [];
+    for (const [index, file] of result.files.entries()) {
+      const quiet: JobContext = { signal: job.signal, report: () => undefined };
+      variants.push(await this.prepare(file, `Variant ${index + 1}`, quiet));
+    }
+    return { variants, seed: result.seed, bundle: result.bundle, provider: result.provider, seconds: result.seconds };
+  }
+
+  private async render(params: Parameters<Handlers<ApiMethods>['export.render']>[0], job: JobContext) {
+    const exportId = newId();
+    const folder = join(this.options.workDir, 'exports', exportId);
+    await mkdir(folder, { recursive: true });
+    const output = join(folder, params.fileName);
+    const parts = params.parts.map((part) => ({ path: this.mediaFile(part.mediaId), start: part.start, end: part.end }));
+    const result = await this.engine.call('audio.render', { parts, output, sampleRate: params.sampleRate, encoding: params.encoding }, { signal: job.signal, onProgress: job.report });
+    this.exports.set(exportId, output);
+    return { exportId, fileName: params.fileName, url: this.options.exportUrl(exportId), seconds: result.frames / result.sampleRate, sampleRate: result.sampleRate };
+  }
+
+  /** The file behind an export id, or null. */
+  exportPath(exportId: string): string | null {
+    return this.exports.get(exportId) ?? null;
+  }
 
   /** Keeps uploaded bytes under a fresh id; the renderer then imports by that id. */
   async acceptUpload(name: string, bytes: Uint8Array): Promise<string> {
@@ -52,28 +147,16 @@ export class HostService {
 
   /** The file behind a media URL, or null: only prepared clips are ever served. */
   mediaPath(clipId: string): string | null {
-    return this.media.get(clipId) ?? null;
+    return this.media.get(clipId)?.path ?? null;
   }
 
-  private async importClip(name: string, source: { kind: 'path'; path: string } | { kind: 'upload'; uploadId: string }, job: JobContext) {
-    let path: string;
-    if (source.kind === 'path') {
-      if (!this.options.acceptPaths) throw new SketchpadError('request/invalid', 'This host takes uploads, not file paths.');
-      path = source.path;
-    } else {
-      const uploaded = this.uploads.get(source.uploadId);
-      if (!uploaded) throw new SketchpadError('request/invalid', 'That upload is unknown or has expired; drop the file again.');
-      path = uploaded;
+  private async importClip(name: string, source: ClipSource, job: JobContext) {
+    const path = this.sourcePath(source);
+    try {
+      return await this.prepare(path, name, job);
+    } finally {
+      if (source.kind === 'upload') await this.forgetUpload(source.uploadId);
     }
-    const clipId = newId();
-    const outputDir = join(this.options.workDir, 'clips', clipId);
-    const prepared = await this.engine.call('audio.prepare', { path, outputDir }, { signal: job.signal, onProgress: job.report });
-    this.media.set(clipId, prepared.playbackPath);
-    if (source.kind === 'upload') {
-      this.uploads.delete(source.uploadId);
-      await rm(path, { force: true });
-    }
-    return { clipId, name, info: prepared.info, peaks: prepared.peaks, mediaUrl: this.options.mediaUrl(clipId) };
   }
 
   async dispose(): Promise<void> {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { apiMethods } from '../contract/methods';
@@ -76,6 +76,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     workDir: join(tmpdir(), `sketchpad-web-${process.pid}-${randomBytes(4).toString('hex')}`),
     acceptPaths: false,
     mediaUrl: (clipId) => `/media/${clipId}?token=${token}`,
+    exportUrl: (exportId) => `/download/${exportId}?token=${token}`,
     maxUploadBytes: audioLimits.maxFileBytes,
   });
 
@@ -105,6 +106,20 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
         if (!path) return sendJson(response, 404, { code: 'request/invalid', message: 'No such clip.' });
         const info = await stat(path);
         response.writeHead(200, { 'content-type': 'audio/wav', 'content-length': info.size, 'cache-control': 'no-store' });
+        createReadStream(path).pipe(response);
+        return;
+      }
+      if (url.pathname.startsWith('/download/') && request.method === 'GET') {
+        if (!sameToken(url.searchParams.get('token'), token)) return sendJson(response, 403, { code: 'request/invalid', message: 'Bad token.' });
+        const path = service.exportPath(url.pathname.slice('/download/'.length));
+        if (!path) return sendJson(response, 404, { code: 'request/invalid', message: 'No such export.' });
+        const info = await stat(path);
+        response.writeHead(200, {
+          'content-type': 'audio/wav',
+          'content-length': info.size,
+          'content-disposition': `attachment; filename="${basename(path).replace(/["\\]/g, '_')}"`,
+          'cache-control': 'no-store',
+        });
         createReadStream(path).pipe(response);
         return;
       }

@@ -3,9 +3,10 @@
  * and the host service. Everything else lives in the Electron-free host and engine.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, session, type WebContents } from 'electron';
+import { copyFile } from 'node:fs/promises';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, type WebContents } from 'electron';
 import { apiMethods } from '../contract/methods';
 import { RpcServer } from '../contract/rpcServer';
 import { audioLimits } from '../engine/audio/audioLimits';
@@ -30,6 +31,7 @@ const service = new HostService(engine, {
   workDir: join(app.getPath('temp'), `sketchpad-${process.pid}-${randomBytes(4).toString('hex')}`),
   acceptPaths: true,
   mediaUrl: (clipId) => `sketchpad-media://clip/${clipId}`,
+  exportUrl: (exportId) => `sketchpad-media://export/${exportId}`,
   maxUploadBytes: audioLimits.maxFileBytes,
 });
 
@@ -80,9 +82,25 @@ void app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy({ connectSelf: false })] } });
   });
   protocol.handle('sketchpad-media', (request) => {
-    const clipId = new URL(request.url).pathname.replace(/^\//, '');
-    const path = service.mediaPath(clipId);
-    return path ? net.fetch(pathToFileURL(path).href) : new Response('No such clip.', { status: 404 });
+    const url = new URL(request.url);
+    const id = url.pathname.replace(/^\//, '');
+    const path = url.host === 'export' ? service.exportPath(id) : service.mediaPath(id);
+    return path ? net.fetch(pathToFileURL(path).href) : new Response('Not found.', { status: 404 });
+  });
+  // Save an export where the person chooses; nothing else of the file system is open to the renderer.
+  ipcMain.handle('sketchpad:save-export', async (event, exportId: unknown) => {
+    const path = typeof exportId === 'string' ? service.exportPath(exportId) : null;
+    const window = BrowserWindow.fromWebContents(event.sender);
+    if (!path || !window) return null;
+    const choice = await dialog.showSaveDialog(window, { defaultPath: basename(path), filters: [{ name: 'WAV audio', extensions: ['wav'] }] });
+    if (choice.canceled || !choice.filePath) return null;
+    await copyFile(path, choice.filePath);
+    return choice.filePath;
+  });
+  // Drag a rendered WAV out of the window into a DAW or the desktop.
+  ipcMain.on('sketchpad:drag-export', (event, exportId: unknown) => {
+    const path = typeof exportId === 'string' ? service.exportPath(exportId) : null;
+    if (path) event.sender.startDrag({ file: path, icon: join(import.meta.dirname, '../../resources/drag-icon.png') });
   });
   ipcMain.on(apiChannel, (event, message: unknown) => void serverFor(event.sender).receive(message));
   createWindow();

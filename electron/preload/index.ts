@@ -12,4 +12,6 @@ contextBridge.exposeInMainWorld('sketchpad', {
     ipcRenderer.on(apiChannel, (_event, message: unknown) => listener(message));
   },
   pathForFile: (file: File) => webUtils.getPathForFile(file),
+  saveExport: (exportId: string): Promise<string | null> => ipcRenderer.invoke('sketchpad:save-export', exportId),
+  dragExport: (exportId: string) => ipcRenderer.send('sketchpad:drag-export', exportId),
 });

@@ -76,3 +76,34 @@ export async function convertAudio(params: Params<'audio.convert'>, job: JobCont
   progress.report('write', 1);
   return { output: params.output, sampleRate: rate, channels: channels.length, frames: channels[0]?.length ?? 0 };
 }
+
+/** Lays pieces of files end to end at one rate and depth (an export): stereo if any piece is. */
+export async function renderAudio(params: Params<'audio.render'>, job: JobContext): Promise<Result<'audio.render'>> {
+  await checkOutputPath(params.output);
+  const progress = new ProgressTracker(job, { render: 1 });
+  const pieces: Float32Array[][] = [];
+  for (const [index, part] of params.parts.entries()) {
+    progress.report('render', index / params.parts.length);
+    const audio = await decodeAudioFile(part.path, job.signal);
+    const from = Math.round((part.start ?? 0) * audio.sampleRate);
+    const to = part.end === undefined ? audio.channels[0]!.length : Math.min(audio.channels[0]!.length, Math.round(part.end * audio.sampleRate));
+    const cut = toAtMostStereo(audio.channels).map((c) => c.subarray(from, Math.max(from, to)));
+    pieces.push(await resample(cut, audio.sampleRate, params.sampleRate, {
+      onChunk: async () => {
+        await yieldToMessages();
+        throwIfCancelled(job);
+      },
+    }));
+  }
+  const channels = Math.max(...pieces.map((p) => p.length));
+  const frames = pieces.reduce((sum, p) => sum + p[0]!.length, 0);
+  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  let offset = 0;
+  for (const piece of pieces) {
+    for (let c = 0; c < channels; c++) out[c]!.set(piece[Math.min(c, piece.length - 1)]!, offset);
+    offset += piece[0]!.length;
+  }
+  await writeWavFile(params.output, out, params.sampleRate, params.encoding);
+  progress.report('render', 1);
+  return { output: params.output, sampleRate: params.sampleRate, channels, frames };
+}

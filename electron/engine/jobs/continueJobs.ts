@@ -42,7 +42,9 @@ export const continueJob: H['continue'] = async (params, job) => {
     throw new SketchpadError('bundle/wrong-domain', `The bundle ${bundle.manifest.name} is made for ${made}, and this prompt is ${params.domain}: choose a ${params.domain} or general bundle.`);
   }
   progress.report('prompt', 0);
-  const prompt = await audioAtRate(params.prompt, bundle.manifest.sampleRate, job);
+  const whole = await audioAtRate(params.prompt, bundle.manifest.sampleRate, job);
+  const rate = bundle.manifest.sampleRate;
+  const prompt = whole.subarray(Math.round((params.promptStart ?? 0) * rate), params.promptEnd === undefined ? whole.length : Math.round(params.promptEnd * rate));
   if (peakOf([prompt]) < 10 ** (audioLimits.silenceDb / 20)) {
     throw new SketchpadError('continue/prompt', `${basename(params.prompt)} is silent: there is nothing to continue from.`);
   }

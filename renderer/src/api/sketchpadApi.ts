@@ -2,6 +2,7 @@ import type { InjectionKey } from 'vue';
 import type { z } from 'zod';
 import { outboundEnvelopeSchema, type CancelEnvelope, type RequestEnvelope } from '../../../electron/contract/envelopes';
 import { SketchpadError } from '../../../electron/contract/errors';
+import type { BundleSummary } from '../../../electron/contract/bundle';
 import type { ApiMethods, Clip } from '../../../electron/contract/methods';
 import { RpcClient, type CallOptions } from '../../../electron/contract/rpcClient';
 
@@ -11,6 +12,23 @@ export interface SketchpadApi {
   call<M extends keyof ApiMethods & string>(method: M, params: z.input<ApiMethods[M]['params']>, options?: CallOptions): Promise<z.output<ApiMethods[M]['result']>>;
   /** Hands a dropped or opened file to the host and returns the prepared clip. */
   importFile(file: File, options?: CallOptions): Promise<Clip>;
+  /** Imports a model bundle (a zip) through the host. */
+  importBundle(file: File, options?: CallOptions): Promise<BundleSummary>;
+  /** Saves a rendered export where the person chooses (a dialog, or the browser's download); the name or path it went to, or null if cancelled. */
+  saveExport(exported: { exportId: string; url: string; fileName: string }): Promise<string | null>;
+  /** Starts dragging a rendered export out of the window (desktop app only). */
+  readonly dragExport?: (exportId: string) => void;
+}
+
+/** The browser's download of a URL the host serves. */
+function download(url: string, fileName: string): string {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  return fileName;
 }
 
 export const apiKey: InjectionKey<SketchpadApi> = Symbol('sketchpad-api');
@@ -20,6 +38,8 @@ interface DesktopBridge {
   send(message: RequestEnvelope | CancelEnvelope): void;
   onMessage(listener: (message: unknown) => void): void;
   pathForFile(file: File): string;
+  saveExport(exportId: string): Promise<string | null>;
+  dragExport(exportId: string): void;
 }
 
 function desktopApi(bridge: DesktopBridge): SketchpadApi {
@@ -32,6 +52,9 @@ function desktopApi(bridge: DesktopBridge): SketchpadApi {
     host: 'electron',
     call: (method, params, options) => rpc.call(method, params, options),
     importFile: (file, options) => rpc.call('clip.import', { name: file.name, source: { kind: 'path', path: bridge.pathForFile(file) } }, options),
+    importBundle: (file, options) => rpc.call('models.import', { name: file.name, source: { kind: 'path', path: bridge.pathForFile(file) } }, options),
+    saveExport: (exported) => bridge.saveExport(exported.exportId),
+    dragExport: (exportId) => bridge.dragExport(exportId),
   };
 }
 
@@ -64,15 +87,18 @@ function webApi(token: string): SketchpadApi {
     });
     return opened;
   }
+  async function upload(file: File): Promise<string> {
+    const response = await fetch(`/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
+    const body = (await response.json()) as { uploadId?: string; code?: string; message?: string };
+    if (!response.ok || !body.uploadId) throw new SketchpadError('audio/too-large', body.message ?? `Upload failed (${response.status}).`);
+    return body.uploadId;
+  }
   return {
     host: 'web',
     call: (method, params, options) => rpc.call(method, params, options),
-    async importFile(file, options) {
-      const response = await fetch(`/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
-      const body = (await response.json()) as { uploadId?: string; code?: string; message?: string };
-      if (!response.ok || !body.uploadId) throw new SketchpadError('audio/too-large', body.message ?? `Upload failed (${response.status}).`);
-      return rpc.call('clip.import', { name: file.name, source: { kind: 'upload', uploadId: body.uploadId } }, options);
-    },
+    importFile: async (file, options) => rpc.call('clip.import', { name: file.name, source: { kind: 'upload', uploadId: await upload(file) } }, options),
+    importBundle: async (file, options) => rpc.call('models.import', { name: file.name, source: { kind: 'upload', uploadId: await upload(file) } }, options),
+    saveExport: async (exported) => download(exported.url, exported.fileName),
   };
 }
 

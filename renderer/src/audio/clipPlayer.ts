@@ -1,16 +1,28 @@
 import * as Tone from 'tone';
 
+export interface LanePlayback {
+  readonly id: string;
+  readonly url: string;
+  /** Where the lane starts on the timeline, seconds. */
+  readonly offset: number;
+}
+
 /**
- * Plays clips through Tone.js. Buffers are fetched once per clip and kept, so starting playback is
- * instant after the first time.
+ * Plays timeline lanes through Tone.js. Each lane has its own gain, so mute, solo and A/B switches
+ * take effect at once while playing, with no gap. Buffers are fetched once per lane.
  */
 export class ClipPlayer {
   private readonly buffers = new Map<string, Tone.ToneAudioBuffer>();
-  private readonly players: Tone.Player[] = [];
+  private readonly voices = new Map<string, { player: Tone.Player; gain: Tone.Gain }>();
+  private readonly meter = new Tone.Meter({ normalRange: false, smoothing: 0.6 });
   private startedAt = 0;
   private offset = 0;
 
-  async load(url: string): Promise<Tone.ToneAudioBuffer> {
+  constructor() {
+    Tone.getDestination().connect(this.meter);
+  }
+
+  private async load(url: string): Promise<Tone.ToneAudioBuffer> {
     const cached = this.buffers.get(url);
     if (cached) return cached;
     const buffer = await new Tone.ToneAudioBuffer().load(url);
@@ -18,35 +30,52 @@ export class ClipPlayer {
     return buffer;
   }
 
-  /** Starts every given clip together from `offset` seconds. */
-  async play(urls: readonly string[], offset = 0): Promise<void> {
+  /** Starts all lanes from timeline position `from`; `audible` lanes at full level, the rest silent. */
+  async play(lanes: readonly LanePlayback[], from: number, audible: ReadonlySet<string>): Promise<void> {
     await Tone.start();
     this.stop();
-    const buffers = await Promise.all(urls.map((url) => this.load(url)));
-    const when = Tone.now() + 0.05;
-    for (const buffer of buffers) {
-      if (offset >= buffer.duration) continue;
-      const player = new Tone.Player(buffer).toDestination();
-      player.start(when, offset);
-      this.players.push(player);
-    }
-    this.startedAt = when;
-    this.offset = offset;
+    const buffers = await Promise.all(lanes.map((lane) => this.load(lane.url)));
+    const now = Tone.now() + 0.05;
+    lanes.forEach((lane, i) => {
+      const buffer = buffers[i]!;
+      const into = from - lane.offset;
+      if (into >= buffer.duration) return;
+      const gain = new Tone.Gain(audible.has(lane.id) ? 1 : 0).toDestination();
+      const player = new Tone.Player(buffer).connect(gain);
+      if (into >= 0) player.start(now, into);
+      else player.start(now - into, 0);
+      this.voices.set(lane.id, { player, gain });
+    });
+    this.startedAt = now;
+    this.offset = from;
+  }
+
+  /** Mute, solo or A/B while playing: ramps each lane's gain within a few milliseconds. */
+  setAudible(audible: ReadonlySet<string>): void {
+    for (const [id, voice] of this.voices) voice.gain.gain.rampTo(audible.has(id) ? 1 : 0, 0.01);
   }
 
   stop(): void {
-    for (const player of this.players.splice(0)) {
+    for (const { player, gain } of this.voices.values()) {
       player.stop();
       player.dispose();
+      gain.dispose();
     }
+    this.voices.clear();
   }
 
   get playing(): boolean {
-    return this.players.some((p) => p.state === 'started');
+    return this.voices.size > 0;
   }
 
   /** Seconds into the timeline. */
   get position(): number {
     return this.offset + Math.max(0, Tone.now() - this.startedAt);
+  }
+
+  /** Output level in dBFS (-Infinity when silent). */
+  get level(): number {
+    const value = this.meter.getValue();
+    return Array.isArray(value) ? Math.max(...value) : value;
   }
 }

@@ -1,19 +1,32 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import { ClipPlayer } from '../audio/clipPlayer';
 import { useProject } from './project';
 import { useToasts } from './toasts';
 
-/** Play/stop and the playhead. */
+/** Play/stop, the playhead, the loop and the output level. */
 export const useTransport = defineStore('transport', () => {
   const player = new ClipPlayer();
   const playing = ref(false);
   const position = ref(0);
+  const level = ref(-Infinity);
+  /** Loop this span of the timeline while playing; null plays to the end. */
+  const loop = ref<{ start: number; end: number } | null>(null);
   let frame = 0;
 
-  function follow(): void {
-    position.value = player.position;
+  function lanesToPlay() {
     const project = useProject();
+    return project.lanes.map((lane) => ({ id: lane.id, url: project.media.get(lane.id)!.mediaUrl, offset: lane.offset }));
+  }
+
+  function follow(): void {
+    const project = useProject();
+    position.value = player.position;
+    level.value = player.level;
+    if (loop.value && position.value >= loop.value.end) {
+      void start(loop.value.start);
+      return;
+    }
     if (position.value >= project.duration) {
       stop();
       position.value = 0;
@@ -22,11 +35,10 @@ export const useTransport = defineStore('transport', () => {
     frame = requestAnimationFrame(follow);
   }
 
-  async function play(): Promise<void> {
+  async function start(from: number): Promise<void> {
     const project = useProject();
-    if (!project.clips.length) return;
     try {
-      await player.play(project.clips.map((c) => c.mediaUrl), position.value >= project.duration ? 0 : position.value);
+      await player.play(lanesToPlay(), from, project.audible);
       playing.value = true;
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(follow);
@@ -35,9 +47,17 @@ export const useTransport = defineStore('transport', () => {
     }
   }
 
+  async function play(): Promise<void> {
+    const project = useProject();
+    if (!project.lanes.length) return;
+    const from = loop.value ? Math.max(loop.value.start, Math.min(position.value, loop.value.end)) : position.value >= project.duration ? 0 : position.value;
+    await start(from >= (loop.value?.end ?? Infinity) ? loop.value!.start : from);
+  }
+
   function stop(): void {
     player.stop();
     playing.value = false;
+    level.value = -Infinity;
     cancelAnimationFrame(frame);
   }
 
@@ -47,8 +67,11 @@ export const useTransport = defineStore('transport', () => {
 
   function seek(seconds: number): void {
     position.value = Math.max(0, seconds);
-    if (playing.value) void play();
+    if (playing.value) void start(position.value);
   }
 
-  return { playing, position, play, stop, toggle, seek };
+  // Mute, solo and A/B apply at once while playing.
+  watch(() => useProject().audible, (audible) => player.setAudible(audible));
+
+  return { playing, position, level, loop, play, stop, toggle, seek };
 });
