@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { repoRoot } from '../fixtures/paths';
 
 /** Starts the built web host (`npm run web`) as a person would, and reads the URL it prints. */
-export async function startWebHostProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'out', 'main', 'webHost.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startWebHostProcess(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'out', 'main', 'webHost.js')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`web host printed no URL: ${output}`)), 20_000);
