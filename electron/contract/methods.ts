@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
 import { bundleDomains, bundleSummarySchema } from './bundle';
 import { codecEvalResultSchema, continueEvalResultSchema } from './eval';
+import { projectDocumentSchema, projectNameSchema, projectSummarySchema } from './project';
 
 /** A method: what it takes and what it answers, both as schemas so either side can validate. */
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -225,6 +226,25 @@ export const apiMethods = {
   },
   'models.remove': { params: z.object({ name: z.string().min(1) }), result: z.object({ removed: z.string() }) },
   'models.setDefault': { params: z.object({ name: z.string().min(1) }), result: z.object({ default: z.string() }) },
+  'project.save': {
+    params: z.object({ name: projectNameSchema, document: projectDocumentSchema }),
+    result: projectSummarySchema,
+  },
+  /** The same, to the autosave slot that survives a crash. */
+  'project.autosave': { params: z.object({ document: projectDocumentSchema }), result: z.object({ savedAt: z.string() }) },
+  'project.list': { params: z.object({}), result: z.object({ projects: z.array(projectSummarySchema), autosave: projectSummarySchema.nullable() }) },
+  'project.open': {
+    /** A saved project by name, or the autosave (name omitted). */
+    params: z.object({ name: projectNameSchema.optional() }),
+    result: z.object({
+      name: z.string().nullable(),
+      document: projectDocumentSchema,
+      clips: z.array(clipSchema),
+      /** Lanes whose audio file is gone: they open empty and can be relinked. */
+      missing: z.array(z.object({ laneId: z.string(), laneName: z.string(), file: z.string() })),
+    }),
+  },
+  'project.discardAutosave': { params: z.object({}), result: z.object({ discarded: z.boolean() }) },
 } satisfies Record<string, MethodSpec>;
 
 export type EngineMethods = typeof engineMethods;

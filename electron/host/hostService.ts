@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ApiMethods } from '../contract/methods';
 import { SketchpadError } from '../contract/errors';
 import type { Handlers, JobContext } from '../contract/rpcServer';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { EngineClient } from './engineClient';
+import { ProjectStore } from './projectStore';
 
 export interface HostServiceOptions {
   readonly host: 'electron' | 'web';
@@ -18,6 +19,8 @@ export interface HostServiceOptions {
   readonly maxUploadBytes: number;
   /** The URL a finished export downloads from (the web host); the desktop app saves through a dialog instead. */
   readonly exportUrl: (exportId: string) => string;
+  /** Where saved projects and the autosave live (outside workDir: they outlive the session). */
+  readonly projectsDir: string;
 }
 
 type ClipSource = { kind: 'path'; path: string } | { kind: 'upload'; uploadId: string };
@@ -37,8 +40,11 @@ export class HostService {
   private readonly uploads = new Map<string, string>();
   private readonly media = new Map<string, MediaEntry>();
   private readonly exports = new Map<string, string>();
+  private readonly projects: ProjectStore;
 
-  constructor(private readonly engine: EngineClient, private readonly options: HostServiceOptions) {}
+  constructor(private readonly engine: EngineClient, private readonly options: HostServiceOptions) {
+    this.projects = new ProjectStore(options.projectsDir);
+  }
 
   readonly handlers: Handlers<ApiMethods> = {
     'app.info': async () => ({ version: packageJson.version, host: this.options.host, enginePid: this.engine.pid }),
@@ -57,6 +63,11 @@ export class HostService {
         if (source.kind === 'upload') await this.forgetUpload(source.uploadId);
       }
     },
+    'project.save': ({ name, document }) => this.projects.save(name, document, (id) => this.mediaPath(id)),
+    'project.autosave': async ({ document }) => ({ savedAt: (await this.projects.save(null, document, (id) => this.mediaPath(id))).savedAt }),
+    'project.list': () => this.projects.list(),
+    'project.open': ({ name }, job) => this.openProject(name ?? null, job),
+    'project.discardAutosave': async () => ({ discarded: await this.projects.discardAutosave() }),
     'models.remove': ({ name }) => this.engine.call('models.remove', { name }),
     'models.setDefault': ({ name }) => this.engine.call('models.setDefault', { name }),
   };
@@ -123,6 +134,32 @@ export class HostService {
     const result = await this.engine.call('audio.render', { parts, output, sampleRate: params.sampleRate, encoding: params.encoding }, { signal: job.signal, onProgress: job.report });
     this.exports.set(exportId, output);
     return { exportId, fileName: params.fileName, url: this.options.exportUrl(exportId), seconds: result.frames / result.sampleRate, sampleRate: result.sampleRate };
+  }
+
+  /**
+   * Opens a project: each lane's audio is prepared afresh under a new id (ids are per session), and
+   * the document is rewritten to those ids. Lanes whose audio is gone keep their old id and are
+   * listed as missing, to be relinked.
+   */
+  private async openProject(name: string | null, job: JobContext) {
+    const { document, folder } = await this.projects.read(name);
+    const renamed = new Map<string, string>();
+    const clips = [];
+    const missing = [];
+    for (const lane of document.lanes) {
+      const file = join(folder, 'audio', `${lane.id}.wav`);
+      if (!(await stat(file).catch(() => null))) {
+        missing.push({ laneId: lane.id, laneName: lane.name, file });
+        continue;
+      }
+      const clip = await this.prepare(file, lane.name, { signal: job.signal, report: () => undefined });
+      renamed.set(lane.id, clip.clipId);
+      clips.push(clip);
+    }
+    const to = (id: string): string => renamed.get(id) ?? id;
+    const lanes = document.lanes.map((lane) => ({ ...lane, id: to(lane.id), origin: lane.origin && { ...lane.origin, sourceId: to(lane.origin.sourceId) } }));
+    const regions = Object.fromEntries(Object.entries(document.regions).map(([id, region]) => [to(id), region]));
+    return { name, document: { ...document, lanes, regions }, clips, missing };
   }
 
   /** The file behind an export id, or null. */

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -21,6 +21,8 @@ export interface WebHostOptions {
   /** The built renderer (index.html and assets). */
   readonly rendererDir?: string;
   readonly engineEntry?: string;
+  /** Where projects are saved (default: SKETCHPAD_PROJECTS, else ~/.local/share/sketchpad/projects). */
+  readonly projectsDir?: string;
 }
 
 export interface WebHost {
@@ -77,6 +79,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     acceptPaths: false,
     mediaUrl: (clipId) => `/media/${clipId}?token=${token}`,
     exportUrl: (exportId) => `/download/${exportId}?token=${token}`,
+    projectsDir: options.projectsDir ?? process.env.SKETCHPAD_PROJECTS ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'sketchpad', 'projects'),
     maxUploadBytes: audioLimits.maxFileBytes,
   });
 

@@ -32,6 +32,7 @@ const service = new HostService(engine, {
   acceptPaths: true,
   mediaUrl: (clipId) => `sketchpad-media://clip/${clipId}`,
   exportUrl: (exportId) => `sketchpad-media://export/${exportId}`,
+  projectsDir: join(app.getPath('userData'), 'projects'),
   maxUploadBytes: audioLimits.maxFileBytes,
 });
 

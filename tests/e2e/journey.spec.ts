@@ -6,10 +6,11 @@ import { dropFile } from './dropFile';
 import { startWebHostProcess } from './webHostProcess';
 
 let host: Awaited<ReturnType<typeof startWebHostProcess>>;
+const projects = scratchDir('journey-projects');
 
 test.beforeAll(async () => {
-  // The tiny test bundle stands in for the shipped ones; imports go to a scratch folder.
-  host = await startWebHostProcess({ SKETCHPAD_MODELS_DIR: join(repoRoot, 'tests', 'bundles'), SKETCHPAD_USER_BUNDLES: scratchDir('journey-bundles') });
+  // The tiny test bundle stands in for the shipped ones; imports and projects go to scratch folders.
+  host = await startWebHostProcess({ SKETCHPAD_MODELS_DIR: join(repoRoot, 'tests', 'bundles'), SKETCHPAD_USER_BUNDLES: scratchDir('journey-bundles'), SKETCHPAD_PROJECTS: projects });
 });
 test.afterAll(async () => {
   await host.stop();
@@ -113,6 +114,35 @@ test('the musician\'s journey: region, generate, cancel, compare, keep, continue
   await page.getByTestId('file-input').setInputFiles(fixture('corrupt.mp3'));
   await expect(page.getByTestId('toast-error')).toContainText('corrupt.mp3');
   await expect(takes).toHaveCount(4);
+
+  // Save the project, reload the page: the autosave is offered, and the saved project reopens whole.
+  await page.keyboard.press('Control+s');
+  await page.getByTestId('project-name').fill('Journey');
+  await page.getByTestId('project-save').click();
+  await expect(page.getByTestId('toast-info').last()).toContainText('Saved "Journey".');
+  await page.reload();
+  await expect(page.getByTestId('recovery')).toContainText('5 lanes');
+  await page.getByTestId('open-project').click();
+  await page.getByTestId('project-open-item').filter({ hasText: 'Journey' }).click();
+  await expect(page.getByTestId('lane')).toHaveCount(5);
+  await expect(page.getByTestId('project-title')).toHaveText('Journey');
+  await expect(page.locator('[data-testid=lane][data-kind=variant]').first().getByTestId('lane-name')).toContainText('★ Best take');
+  await expect(page.getByTestId('generate-seed')).toHaveValue('42');
+  await shot('6-reopened');
+
+  // A moved audio file is reported on open and can be relinked.
+  const { readdirSync, rmSync } = await import('node:fs');
+  const audio = join(projects, 'Journey', 'audio');
+  const clipFile = readdirSync(audio).sort()[0]!;
+  rmSync(join(audio, clipFile));
+  await page.reload();
+  await page.getByTestId('open-project').click();
+  await page.getByTestId('project-open-item').filter({ hasText: 'Journey' }).click();
+  await expect(page.getByTestId('lane-missing')).toHaveCount(1);
+  await expect(page.getByTestId('toast-warning').first()).toContainText('is missing');
+  await page.getByTestId('relink-input').setInputFiles(fixture('speech-24k.wav'));
+  await expect(page.getByTestId('lane-missing')).toHaveCount(0);
+  await expect(page.getByTestId('lane')).toHaveCount(5);
 
   // Help and models.
   await page.keyboard.press('?');

@@ -28,6 +28,11 @@ export class History<T> {
     return JSON.parse(next) as T;
   }
 
+  clear(): void {
+    this.past.length = 0;
+    this.future.length = 0;
+  }
+
   get canUndo(): boolean {
     return this.past.length > 0;
   }

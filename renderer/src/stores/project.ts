@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
 import type { Clip, Generated } from '../../../electron/contract/methods';
+import type { ProjectDocument } from '../../../electron/contract/project';
 import type { Progress } from '../../../electron/contract/progress';
 import type { SketchpadApi } from '../api/sketchpadApi';
 import { History } from './history';
@@ -43,8 +44,14 @@ export const useProject = defineStore('project', () => {
   const importing = ref<{ name: string; progress: Progress | null; cancel: () => void } | null>(null);
   const history = new History<Snapshot>();
   const revision = ref(0);
+  /** The saved project's name; null until saved or opened. */
+  const name = ref<string | null>(null);
+  /** Lanes whose audio went missing when a project was opened (lane id -> the file it wanted). */
+  const missing = ref<Record<string, string>>({});
 
   const duration = computed(() => Math.max(0, ...lanes.value.map((l) => l.offset + (media.value.get(l.id)?.info.durationSeconds ?? 0))));
+  /** Lanes that can sound (their audio is here). */
+  const playable = computed(() => lanes.value.filter((l) => media.value.has(l.id)));
   const selected = computed(() => lanes.value.find((l) => l.id === selectedId.value) ?? null);
   const canUndo = computed(() => (revision.value, history.canUndo));
   const canRedo = computed(() => (revision.value, history.canRedo));
@@ -140,6 +147,45 @@ export const useProject = defineStore('project', () => {
   const soloOnly = (id: string): void => edit(() => {
     for (const lane of lanes.value) lane.soloed = lane.id === id;
   });
+  /** Plain data for project.json (the caller adds the generation settings). */
+  function toDocument(): Pick<ProjectDocument, 'lanes' | 'regions'> {
+    return JSON.parse(JSON.stringify({ lanes: lanes.value, regions: regions.value })) as Pick<ProjectDocument, 'lanes' | 'regions'>;
+  }
+
+  /** Replaces everything with an opened project; undo history starts afresh. */
+  function load(opened: { name: string | null; document: ProjectDocument; clips: Clip[]; missing: { laneId: string; file: string }[] }): void {
+    media.value = new Map(opened.clips.map((clip) => [clip.clipId, clip]));
+    lanes.value = opened.document.lanes.map((lane) => ({ ...lane }));
+    regions.value = { ...opened.document.regions };
+    missing.value = Object.fromEntries(opened.missing.map((m) => [m.laneId, m.file]));
+    name.value = opened.name;
+    selectedId.value = lanes.value[0]?.id ?? null;
+    history.clear();
+    revision.value++;
+  }
+
+  /** Gives a lane whose audio went missing a newly imported file (ids are rewritten everywhere). */
+  async function relink(api: SketchpadApi, laneId: string, file: File): Promise<void> {
+    try {
+      const clip = await api.importFile(file);
+      addMedia(clip);
+      edit(() => {
+        for (const lane of lanes.value) {
+          if (lane.id === laneId) (lane as { id: string }).id = clip.clipId;
+          if (lane.origin?.sourceId === laneId) (lane.origin as { sourceId: string }).sourceId = clip.clipId;
+        }
+        regions.value[clip.clipId] = regions.value[laneId] ?? defaultRegion(clip.info.durationSeconds);
+        delete regions.value[laneId];
+      });
+      const rest = { ...missing.value };
+      delete rest[laneId];
+      missing.value = rest;
+      if (selectedId.value === laneId) selectedId.value = clip.clipId;
+    } catch (error) {
+      useToasts().show('error', error instanceof Error ? error.message : String(error));
+    }
+  }
+
   const remove = (id: string): void => edit(() => {
     lanes.value = lanes.value.filter((l) => l.id !== id);
     delete regions.value[id];
@@ -153,8 +199,8 @@ export const useProject = defineStore('project', () => {
   });
 
   return {
-    media, lanes, regions, selectedId, selected, importing, duration, audible, canUndo, canRedo,
-    importFile, addVariants, setRegion, rename, toggleKeep, toggleMute, toggleSolo, soloOnly, remove, undo, redo,
+    media, lanes, playable, regions, selectedId, selected, importing, duration, audible, canUndo, canRedo, revision, name, missing,
+    importFile, addVariants, setRegion, rename, toggleKeep, toggleMute, toggleSolo, soloOnly, remove, undo, redo, toDocument, load, relink,
     select: (id: string) => { selectedId.value = id; },
   };
 });

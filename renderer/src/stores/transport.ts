@@ -16,7 +16,7 @@ export const useTransport = defineStore('transport', () => {
 
   function lanesToPlay() {
     const project = useProject();
-    return project.lanes.map((lane) => ({ id: lane.id, url: project.media.get(lane.id)!.mediaUrl, offset: lane.offset }));
+    return project.playable.map((lane) => ({ id: lane.id, url: project.media.get(lane.id)!.mediaUrl, offset: lane.offset }));
   }
 
   function follow(): void {
@@ -49,7 +49,7 @@ export const useTransport = defineStore('transport', () => {
 
   async function play(): Promise<void> {
     const project = useProject();
-    if (!project.lanes.length) return;
+    if (!project.playable.length) return;
     const from = loop.value ? Math.max(loop.value.start, Math.min(position.value, loop.value.end)) : position.value >= project.duration ? 0 : position.value;
     await start(from >= (loop.value?.end ?? Infinity) ? loop.value!.start : from);
   }
