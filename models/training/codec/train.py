@@ -10,8 +10,11 @@ import json
 import time
 from pathlib import Path
 
+import signal
+
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from data.crops import CropSampler
 from .losses import MultiResolutionLoss
@@ -81,14 +84,22 @@ def main() -> None:
                     "config": config}, path.with_suffix(".tmp"))
         path.with_suffix(".tmp").rename(path)
 
-    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes:
+    stop = {"asked": False}
+    # SIGTERM/SIGINT finish the current step, save, and exit: a stopped run loses nothing.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.update(asked=True))
+
+    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
         model.train()
         t0 = time.time()
         wav = torch.from_numpy(train.batch(tc["batch_size"])).to(device)
         levels = int(rng.integers(1, cfg.levels + 1)) if rng.random() < tc["quantizer_dropout"] else cfg.levels
         estimate, _, commit = model(wav, levels)
         parts = loss_fn(estimate, wav)
-        loss = parts["spectral_convergence"] + parts["log_magnitude"] + parts["mel"] + tc["commit_weight"] * commit
+        # The waveform term keeps phase coherent (SI-SDR); the spectral terms carry what is heard.
+        parts["waveform"] = F.l1_loss(estimate, wav)
+        loss = (parts["spectral_convergence"] + parts["log_magnitude"] + parts["mel"] + tc["commit_weight"] * commit
+                + tc.get("waveform_weight", 0.0) * parts["waveform"])
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
