@@ -32,7 +32,6 @@ export function nodeEngineLauncher(entry = defaultEngineEntry()): EngineLauncher
     const child = fork(entry, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, SKETCHPAD_ENGINE: '1' },
     });
     let stderrTail = '';
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -104,3 +104,13 @@ class Codec(nn.Module):
     @torch.no_grad()
     def decode(self, codes: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.quantizer.decode(codes))
+
+
+def load_codec_weights(model: Codec, weights: dict) -> None:
+    """Loads full or published (fp16, no embedding_sum) weights: the EMA sums are rebuilt from
+    embedding * cluster_size."""
+    weights = {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
+    for key in [k for k in weights if k.endswith(".embedding")]:
+        prefix = key[: -len("embedding")]
+        weights.setdefault(prefix + "embedding_sum", weights[key] * weights[prefix + "cluster_size"][:, None])
+    model.load_state_dict(weights)

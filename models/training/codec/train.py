@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from data.crops import CropSampler
 from .losses import MultiResolutionLoss
-from .model import Codec, CodecConfig
+from .model import Codec, CodecConfig, load_codec_weights
 
 
 def log_mel_l1(estimate: torch.Tensor, target: torch.Tensor, loss: MultiResolutionLoss) -> float:
@@ -58,11 +58,7 @@ def main() -> None:
         print(f"resumed at step {step} (best validation mel {best:.4f})", flush=True)
     elif args.init.exists():
         state = torch.load(args.init, map_location=device)
-        weights = {k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()}
-        for key in [k for k in weights if k.endswith(".embedding")]:
-            prefix = key[: -len("embedding")]
-            weights[prefix + "embedding_sum"] = weights[key] * weights[prefix + "cluster_size"][:, None]
-        model.load_state_dict(weights)
+        load_codec_weights(model, state["model"])
         step = state["step"]
         print(f"started from the committed weights {args.init.name} (step {step}); optimiser state starts fresh", flush=True)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from codec.model import Codec, CodecConfig
+from codec.model import Codec, CodecConfig, load_codec_weights
 from lm.models import CoarseLM, FineLM, LmConfig, SemanticLM
 from semantic.encoder import SemanticConfig, SemanticEncoder
 from .reference import coarse_greedy, fine_greedy, semantic_greedy
@@ -75,8 +75,18 @@ def build(config: dict, args) -> tuple[Codec, SemanticEncoder, SemanticLM, Coars
     card: dict = {"randomInit": bool(args.random_init)}
     if args.codec:
         state = torch.load(args.codec, map_location="cpu")
-        codec.load_state_dict(state["model"])
+        load_codec_weights(codec, state["model"])
         card["codec"] = {"checkpoint": Path(args.codec).name, "steps": state.get("step"), "validationMel": state.get("valid_mel")}
+    if args.semantic:
+        state = torch.load(args.semantic, map_location="cpu")
+        semantic.load_state_dict(state["model"])
+        card["semantic"] = {"checkpoint": Path(args.semantic).name, "clusters": semantic.cfg.clusters}
+    for stage, model in (("semantic_lm", lms[0]), ("coarse_lm", lms[1]), ("fine_lm", lms[2])):
+        path = getattr(args, stage)
+        if path:
+            state = torch.load(path, map_location="cpu")
+            model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+            card[stage] = {"checkpoint": Path(path).name, "steps": state.get("step"), "validationLoss": state.get("valid_loss")}
     return codec, semantic, *lms, card
 
 
@@ -88,6 +98,10 @@ def main() -> None:
     parser.add_argument("--random-init", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--codec", type=Path)
+    parser.add_argument("--semantic", type=Path, help="semantic tokenizer (semantic.train's semantic.pt)")
+    parser.add_argument("--semantic-lm", dest="semantic_lm", type=Path)
+    parser.add_argument("--coarse-lm", dest="coarse_lm", type=Path)
+    parser.add_argument("--fine-lm", dest="fine_lm", type=Path)
     args = parser.parse_args()
 
     config = json.loads(args.config.read_text())

@@ -1,0 +1,73 @@
+"""Turn the training audio into tokens for the LMs: semantic tokens (25 Hz) and codec codes
+(50 Hz, all levels), one .npz per clip, with the split kept.
+
+    /usr/bin/python3 -m lm.tokenize_data --data work/data --out work/tokens \
+        --codec checkpoints/codec.fp16.pt --semantic work/semantic/semantic.pt
+
+Resumable: clips already tokenized are skipped. Re-run after the codec or the tokenizer changes
+(with a fresh --out).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from codec.model import Codec, CodecConfig, load_codec_weights
+from semantic.encoder import SemanticConfig, SemanticEncoder
+
+CHUNK_SECONDS = 30  # encoded in pieces so long files fit in memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--codec", type=Path, required=True)
+    parser.add_argument("--semantic", type=Path, required=True)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=10**9, help="at most this many clips per split and domain")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    codec_state = torch.load(args.codec, map_location="cpu")
+    codec = Codec(CodecConfig(**codec_state["config"]["model"]))
+    load_codec_weights(codec, codec_state["model"])
+    semantic_state = torch.load(args.semantic, map_location="cpu")
+    semantic = SemanticEncoder(SemanticConfig(**semantic_state["semantic"]))
+    semantic.load_state_dict(semantic_state["model"])
+    codec.eval(), semantic.eval()
+    unit = codec.cfg.hop * 2
+    count = 0
+    for split in ("train", "valid"):
+        for domain in ("piano", "speech"):
+            for wav in sorted((args.data / split / domain).glob("*.wav"))[: args.limit]:
+                target = args.out / split / domain / f"{wav.stem}.npz"
+                if target.exists():
+                    continue
+                audio, rate = sf.read(wav, dtype="float32")
+                assert rate == codec.cfg.sample_rate, f"{wav} is {rate} Hz"
+                audio = audio[: len(audio) // unit * unit]
+                if len(audio) < unit * 25:  # under a second: nothing to learn from
+                    continue
+                semantic_tokens, codes = [], []
+                with torch.no_grad():
+                    for start in range(0, len(audio), CHUNK_SECONDS * rate):
+                        piece = torch.from_numpy(audio[start:start + CHUNK_SECONDS * rate])[None, None]
+                        semantic_tokens.append(semantic(piece)[0].numpy())
+                        codes.append(codec.encode(piece)[0].numpy())
+                target.parent.mkdir(parents=True, exist_ok=True)
+                np.savez_compressed(target, semantic=np.concatenate(semantic_tokens).astype(np.int16),
+                                    codes=np.concatenate(codes, axis=1).astype(np.int16))
+                count += 1
+                if count % 50 == 0:
+                    print(f"{count} clips tokenized ({target})", flush=True)
+    (args.out / "tokenizers.json").write_text(json.dumps({"codec": str(args.codec), "codec_step": codec_state.get("step"), "semantic": str(args.semantic)}) + "\n")
+    print(f"done: {count} new clips", flush=True)
+
+
+if __name__ == "__main__":
+    main()

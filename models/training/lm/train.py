@@ -1,0 +1,156 @@
+"""Train one of the three LMs on tokenized audio (lm.tokenize_data).
+
+    /usr/bin/python3 -m lm.train --stage semantic|coarse|fine --config configs/lm.json \
+        --tokens work/tokens --out work/lm [--device cuda] [--max-minutes 60]
+
+Each stage trains on random crops of its own window:
+- semantic: next-token prediction over semantic tokens;
+- coarse: the first levels in the delay pattern, each step conditioned on the semantic token of
+  the frame level 0 predicts next (models.semantic_for_steps), loss on real (non-pad) slots;
+- fine: one random fine level per example; frames before a random split are the prompt (all
+  levels known), after it levels >= the target level are masked; loss on the masked frames.
+Resumable from OUT/<stage>/last.pt; OUT/<stage>/best.pt keeps the lowest validation loss.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
+
+
+class TokenCrops:
+    """Random crops of the tokenized clips of one split, balanced between piano and speech."""
+
+    def __init__(self, root: Path, split: str, seed: int):
+        self.clips = {d: [np.load(f) for f in sorted((root / split / d).glob("*.npz"))] for d in ("piano", "speech")}
+        self.clips = {d: [(c["semantic"].astype(np.int64), c["codes"].astype(np.int64)) for c in cs] for d, cs in self.clips.items() if cs}
+        if not self.clips:
+            raise FileNotFoundError(f"no tokens under {root / split}: run lm.tokenize_data first")
+        self.rng = np.random.default_rng(seed)
+
+    def crop(self, frames: int):
+        """(semantic [frames / 2], codes [Q, frames]) from one random clip (padded by repetition if short)."""
+        domain = list(self.clips)[self.rng.integers(len(self.clips))]
+        semantic, codes = self.clips[domain][self.rng.integers(len(self.clips[domain]))]
+        total = codes.shape[1] // 2 * 2
+        if total < frames:
+            repeats = frames // max(total, 2) + 1
+            semantic, codes = np.tile(semantic[: total // 2], repeats), np.tile(codes[:, :total], repeats)
+            total = codes.shape[1] // 2 * 2
+        start = int(self.rng.integers(0, (total - frames) // 2 + 1)) * 2
+        return semantic[start // 2:(start + frames) // 2], codes[:, start:start + frames]
+
+
+def batch_loss(stage: str, model, cfg: LmConfig, crops: TokenCrops, batch: int, rng: np.random.Generator, device) -> torch.Tensor:
+    if stage == "semantic":
+        window = cfg.semantic.context
+        tokens = torch.tensor(np.stack([crops.crop(window * 2)[0] for _ in range(batch)]), device=device)
+        logits = model.all_logits(tokens[:, :-1])
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1))
+    if stage == "coarse":
+        qc, pad = cfg.coarse_levels, cfg.codebook_size
+        frames = (cfg.coarse.context - qc) // 2 * 2
+        pairs = [crops.crop(frames) for _ in range(batch)]
+        codes = torch.tensor(np.stack([c[:qc] for _, c in pairs]), device=device)          # (B, Qc, F)
+        semantic = torch.tensor(np.stack([s for s, _ in pairs]), device=device)          # (B, F / 2)
+        tokens = delay_pattern(codes, pad).transpose(1, 2)                                # (B, S, Qc)
+        steps = tokens.shape[1] - 1
+        logits = model.all_logits(tokens[:, :-1], semantic_for_steps(semantic, steps, 2))  # (B, S-1, Qc, V)
+        targets = tokens[:, 1:]
+        real = targets != pad
+        return F.cross_entropy(logits[real], targets[real])
+    # fine
+    frames = cfg.fine.context
+    codes = torch.tensor(np.stack([crops.crop(frames)[1].T for _ in range(batch)]), device=device)  # (B, F, Q)
+    level = int(rng.integers(cfg.coarse_levels, cfg.levels))
+    split = int(rng.integers(frames // 8, frames // 2))
+    inputs = codes.clone()
+    inputs[:, split:, level:] = cfg.codebook_size
+    logits = model(inputs, torch.tensor(level, device=device))
+    return F.cross_entropy(logits[:, split:].reshape(-1, logits.shape[-1]), codes[:, split:, level].reshape(-1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", choices=["semantic", "coarse", "fine"], required=True)
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--tokens", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-minutes", type=float, default=float("inf"))
+    parser.add_argument("--max-steps", type=int, default=10**9)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    config = json.loads(args.config.read_text())
+    cfg, tc = LmConfig.from_dict(config["lm"]), config["train"][args.stage]
+    device = torch.device(args.device)
+    out = args.out / args.stage
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(tc["seed"])
+    model = {"semantic": SemanticLM, "coarse": CoarseLM, "fine": FineLM}[args.stage](cfg).to(device)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=tc["learning_rate"], betas=(0.9, 0.95), weight_decay=0.1)
+    step, best = 0, float("inf")
+    last = out / "last.pt"
+    if last.exists():
+        state = torch.load(last, map_location=device)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        step, best = state["step"], state["best"]
+        print(f"resumed {args.stage} at step {step}", flush=True)
+    train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step), TokenCrops(args.tokens, "valid", 99)
+    rng = np.random.default_rng(tc["seed"] + step)
+    print(f"{args.stage} LM: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters", flush=True)
+
+    def save(path: Path, **extra) -> None:
+        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config, **extra}, path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").rename(path)
+
+    stop = {"asked": False}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.update(asked=True))
+    started, saved = time.time(), time.time()
+    log = open(out / "train_log.jsonl", "a")
+    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
+        model.train()
+        warmup = min(1.0, (step + 1) / 200)
+        for group in optimiser.param_groups:
+            group["lr"] = tc["learning_rate"] * warmup
+        loss = batch_loss(args.stage, model, cfg, train, tc["batch_size"], rng, device)
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        step += 1
+        if step % 20 == 0:
+            print(json.dumps({"step": step, "loss": round(float(loss), 4)}), flush=True)
+            log.write(json.dumps({"step": step, "loss": float(loss)}) + "\n")
+            log.flush()
+        if step % tc["validate_every"] == 0:
+            model.eval()
+            with torch.no_grad():
+                vrng = np.random.default_rng(7)
+                valid.rng = np.random.default_rng(7)
+                vloss = float(np.mean([float(batch_loss(args.stage, model, cfg, valid, tc["batch_size"], vrng, device)) for _ in range(8)]))
+            log.write(json.dumps({"step": step, "valid_loss": vloss}) + "\n")
+            print(f"step {step}: validation loss {vloss:.4f}{' (best)' if vloss < best else ''}", flush=True)
+            if vloss < best:
+                best = vloss
+                torch.save({"model": {k: v.half() for k, v in model.state_dict().items()}, "step": step, "valid_loss": vloss, "config": config}, out / "best.pt")
+        if time.time() - saved > 240:
+            save(last)
+            saved = time.time()
+    save(last)
+    print(f"stopped at step {step}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Train the semantic tokenizer HuBERT-style, then fit its k-means codebook.
+
+1. Targets: k-means (K = --target-clusters) of log-mel frames from training audio.
+2. Masked prediction: spans of the encoder's input frames are replaced by a learned mask vector;
+   the last block predicts the targets of the masked frames (cross-entropy).
+3. Tokens: k-means (K = config clusters) of the feature layer's 25 Hz features; the centroids go
+   into the model, so the exported graph maps audio straight to token ids.
+
+    /usr/bin/python3 -m semantic.train --config configs/semantic.json --data work/data --out work/semantic \
+        [--device cuda] [--max-minutes 60]
+Resumable from OUT/last.pt; OUT/semantic.pt is the finished tokenizer (with centroids).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from data.crops import CropSampler
+from .encoder import SemanticConfig, SemanticEncoder
+
+
+def kmeans(x: torch.Tensor, k: int, iterations: int = 20, seed: int = 0) -> torch.Tensor:
+    """Plain k-means (k-means++ start) on rows of x; returns [k, D] centroids."""
+    g = torch.Generator().manual_seed(seed)
+    centroids = x[torch.randint(0, x.shape[0], (1,), generator=g)]
+    for _ in range(1, k):
+        d = torch.cdist(x, centroids).min(1).values ** 2
+        centroids = torch.cat([centroids, x[torch.multinomial(d / d.sum(), 1, generator=g)]])
+    for _ in range(iterations):
+        assign = torch.cdist(x, centroids).argmin(1)
+        for c in range(k):
+            members = x[assign == c]
+            if len(members):
+                centroids[c] = members.mean(0)
+    return centroids
+
+
+class MaskedPredictor(nn.Module):
+    """The encoder plus what only training needs: a mask vector and a target head."""
+
+    def __init__(self, cfg: SemanticConfig, targets: int):
+        super().__init__()
+        self.encoder = SemanticEncoder(cfg)
+        self.mask = nn.Parameter(torch.zeros(cfg.d_model))
+        self.head = nn.Conv1d(cfg.d_model, targets, 1)
+
+    def forward(self, wav, mask):  # mask: (B, frames) bool
+        x = self.encoder.input(self.encoder.log_mel(wav))  # (B, D, frames)
+        x = torch.where(mask[:, None, :], self.mask[None, :, None], x)
+        for block in self.encoder.blocks:
+            x = block(x)
+        return self.head(x)  # (B, targets, frames)
+
+
+def span_mask(batch: int, frames: int, rng: np.random.Generator, share: float = 0.4, span: int = 8) -> torch.Tensor:
+    mask = np.zeros((batch, frames), dtype=bool)
+    for b in range(batch):
+        for start in rng.choice(frames, size=max(1, int(frames * share / span)), replace=False):
+            mask[b, start:start + span] = True
+    return torch.from_numpy(mask)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-minutes", type=float, default=float("inf"))
+    parser.add_argument("--max-steps", type=int, default=10**9)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    config = json.loads(args.config.read_text())
+    cfg, tc = SemanticConfig(**config["model"]), config["train"]
+    device = torch.device(args.device)
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(tc["seed"])
+    crop = int(tc["crop_seconds"] * cfg.sample_rate) // (2 * cfg.hop) * (2 * cfg.hop)
+    sampler = CropSampler(args.data, "train", crop, cfg.sample_rate, seed=tc["seed"])
+
+    last = args.out / "last.pt"
+    model = MaskedPredictor(cfg, tc["target_clusters"]).to(device)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=tc["learning_rate"], weight_decay=0.01)
+    step = 0
+    if last.exists():
+        state = torch.load(last, map_location=device)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        step, targets = state["step"], state["targets"].to(device)
+        print(f"resumed at step {step}", flush=True)
+    else:
+        with torch.no_grad():
+            frames = torch.cat([model.encoder.log_mel(torch.from_numpy(sampler.batch(8))).transpose(1, 2).reshape(-1, cfg.mel_bands)
+                                for _ in range(tc["target_batches"])])
+        targets = kmeans(frames[torch.randperm(len(frames))[:20000]], tc["target_clusters"]).to(device)
+        print(f"k-means targets: {tc['target_clusters']} clusters of log-mel frames", flush=True)
+
+    def save() -> None:
+        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "targets": targets, "config": config}, last.with_suffix(".tmp"))
+        last.with_suffix(".tmp").rename(last)
+
+    stop = {"asked": False}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.update(asked=True))
+    rng = np.random.default_rng(tc["seed"] + step)
+    started, saved = time.time(), time.time()
+    log = open(args.out / "train_log.jsonl", "a")
+    while step < min(args.max_steps, tc["steps"]) and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
+        wav = torch.from_numpy(sampler.batch(tc["batch_size"])).to(device)
+        with torch.no_grad():
+            frames = model.encoder.log_mel(wav).transpose(1, 2)  # (B, T, mels)
+            labels = torch.cdist(frames, targets[None].expand(len(frames), -1, -1)).argmin(-1)  # (B, T)
+        mask = span_mask(len(wav), frames.shape[1], rng).to(device)
+        logits = model(wav, mask)
+        loss = F.cross_entropy(logits.transpose(1, 2)[mask], labels[mask])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        step += 1
+        if step % 10 == 0:
+            accuracy = float((logits.argmax(1)[mask] == labels[mask]).float().mean())
+            entry = {"step": step, "loss": float(loss), "masked_accuracy": accuracy}
+            log.write(json.dumps(entry) + "\n")
+            log.flush()
+            print(json.dumps(entry), flush=True)
+        if time.time() - saved > 240:
+            save()
+            saved = time.time()
+    save()
+    if step >= tc["steps"]:
+        fit_tokens(model.encoder, sampler, cfg, tc, args.out, device)
+
+
+@torch.no_grad()
+def fit_tokens(encoder: SemanticEncoder, sampler: CropSampler, cfg: SemanticConfig, tc: dict, out: Path, device) -> None:
+    """k-means of the feature layer at 25 Hz -> the token codebook, stored in the model."""
+    features = torch.cat([encoder.features(torch.from_numpy(sampler.batch(8)).to(device)).reshape(-1, cfg.d_model).cpu()
+                          for _ in range(tc["token_batches"])])
+    encoder.centroids.copy_(kmeans(features[torch.randperm(len(features))[:30000]], cfg.clusters).to(device))
+    torch.save({"model": encoder.state_dict(), "config": tc, "semantic": cfg.__dict__}, out / "semantic.pt")
+    print(f"fitted {cfg.clusters} token centroids -> {out / 'semantic.pt'}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
