@@ -69,6 +69,13 @@ test('the musician\'s journey: region, generate, cancel, compare, keep, continue
   await expect(takes.nth(0)).not.toHaveClass(/silent/);
   await page.keyboard.press('Space');
   await expect(page.getByTestId('play-toggle')).toHaveAttribute('aria-pressed', 'false');
+  // The metronome is off until asked for; with it on, playback still starts and stops.
+  await expect(page.getByTestId('metronome')).not.toBeChecked();
+  await page.getByTestId('metronome').check();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('play-toggle')).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('play-toggle')).toHaveAttribute('aria-pressed', 'false');
 
   // Keep the first take, rename it, continue from it.
   await takes.nth(0).getByTestId('lane-keep').click();

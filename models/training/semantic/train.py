@@ -114,7 +114,7 @@ def main() -> None:
     rng = np.random.default_rng(tc["seed"] + step)
     started, saved = time.time(), time.time()
     log = open(args.out / "train_log.jsonl", "a")
-    while step < min(args.max_steps, tc["steps"]) and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
+    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
         wav = torch.from_numpy(sampler.batch(tc["batch_size"])).to(device)
         with torch.no_grad():
             frames = model.encoder.log_mel(wav).transpose(1, 2)  # (B, T, mels)
@@ -136,17 +136,17 @@ def main() -> None:
             save()
             saved = time.time()
     save()
-    if step >= tc["steps"]:
-        fit_tokens(model.encoder, sampler, cfg, tc, args.out, device)
+    # Every run ends with a usable tokenizer: the codebook is refitted to the encoder as it stands.
+    fit_tokens(model.encoder, sampler, cfg, tc, args.out, device, step)
 
 
 @torch.no_grad()
-def fit_tokens(encoder: SemanticEncoder, sampler: CropSampler, cfg: SemanticConfig, tc: dict, out: Path, device) -> None:
+def fit_tokens(encoder: SemanticEncoder, sampler: CropSampler, cfg: SemanticConfig, tc: dict, out: Path, device, step: int) -> None:
     """k-means of the feature layer at 25 Hz -> the token codebook, stored in the model."""
     features = torch.cat([encoder.features(torch.from_numpy(sampler.batch(8)).to(device)).reshape(-1, cfg.d_model).cpu()
                           for _ in range(tc["token_batches"])])
     encoder.centroids.copy_(kmeans(features[torch.randperm(len(features))[:30000]], cfg.clusters).to(device))
-    torch.save({"model": encoder.state_dict(), "config": tc, "semantic": cfg.__dict__}, out / "semantic.pt")
+    torch.save({"model": encoder.state_dict(), "config": tc, "semantic": cfg.__dict__, "step": step}, out / "semantic.pt")
     print(f"fitted {cfg.clusters} token centroids -> {out / 'semantic.pt'}", flush=True)
 
 

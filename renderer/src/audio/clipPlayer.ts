@@ -17,6 +17,8 @@ export class ClipPlayer {
   private readonly meter = new Tone.Meter({ normalRange: false, smoothing: 0.6 });
   private startedAt = 0;
   private offset = 0;
+  private readonly click = new Tone.MembraneSynth({ pitchDecay: 0.008, octaves: 2, envelope: { attack: 0.001, decay: 0.05, sustain: 0 } }).toDestination();
+  private clickEvent: number | null = null;
 
   constructor() {
     Tone.getDestination().connect(this.meter);
@@ -30,8 +32,8 @@ export class ClipPlayer {
     return buffer;
   }
 
-  /** Starts all lanes from timeline position `from`; `audible` lanes at full level, the rest silent. */
-  async play(lanes: readonly LanePlayback[], from: number, audible: ReadonlySet<string>): Promise<void> {
+  /** Starts all lanes from timeline position `from`; `audible` lanes at full level, the rest silent; a click every beat at `metronomeBpm`. */
+  async play(lanes: readonly LanePlayback[], from: number, audible: ReadonlySet<string>, metronomeBpm: number | null = null): Promise<void> {
     await Tone.start();
     this.stop();
     const buffers = await Promise.all(lanes.map((lane) => this.load(lane.url)));
@@ -48,6 +50,13 @@ export class ClipPlayer {
     });
     this.startedAt = now;
     this.offset = from;
+    if (metronomeBpm) {
+      // Beats fall on whole multiples of the beat from timeline zero, wherever playback starts.
+      const transport = Tone.getTransport();
+      transport.bpm.value = metronomeBpm;
+      this.clickEvent = transport.scheduleRepeat((time) => this.click.triggerAttackRelease('C6', 0.03, time, 0.6), '4n', 0);
+      transport.start(now, from);
+    }
   }
 
   /** Mute, solo or A/B while playing: ramps each lane's gain within a few milliseconds. */
@@ -56,6 +65,11 @@ export class ClipPlayer {
   }
 
   stop(): void {
+    if (this.clickEvent !== null) {
+      Tone.getTransport().stop();
+      Tone.getTransport().clear(this.clickEvent);
+      this.clickEvent = null;
+    }
     for (const { player, gain } of this.voices.values()) {
       player.stop();
       player.dispose();

@@ -12,6 +12,8 @@ export const useTransport = defineStore('transport', () => {
   const level = ref(-Infinity);
   /** Loop this span of the timeline while playing; null plays to the end. */
   const loop = ref<{ start: number; end: number } | null>(null);
+  /** Off by default; a click on every beat at this tempo while playing. */
+  const metronome = ref({ on: false, bpm: 120 });
   let frame = 0;
 
   function lanesToPlay() {
@@ -38,7 +40,7 @@ export const useTransport = defineStore('transport', () => {
   async function start(from: number): Promise<void> {
     const project = useProject();
     try {
-      await player.play(lanesToPlay(), from, project.audible);
+      await player.play(lanesToPlay(), from, project.audible, metronome.value.on ? metronome.value.bpm : null);
       playing.value = true;
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(follow);
@@ -73,5 +75,5 @@ export const useTransport = defineStore('transport', () => {
   // Mute, solo and A/B apply at once while playing.
   watch(() => useProject().audible, (audible) => player.setAudible(audible));
 
-  return { playing, position, level, loop, play, stop, toggle, seek };
+  return { playing, position, level, loop, metronome, play, stop, toggle, seek };
 });
