@@ -5,17 +5,15 @@
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
-
-import signal
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from common.run import Budget, save_atomically, training_parser
 from data.crops import CropSampler
 from .losses import MultiResolutionLoss
 from .model import Codec, CodecConfig, load_codec_weights
@@ -26,19 +24,11 @@ def log_mel_l1(estimate: torch.Tensor, target: torch.Tensor, loss: MultiResoluti
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--max-minutes", type=float, default=float("inf"))
-    parser.add_argument("--max-steps", type=int, default=10**9)
+    parser = training_parser(__doc__)
     parser.add_argument("--init", type=Path, default=Path(__file__).resolve().parents[1] / "checkpoints" / "codec.fp16.pt",
                         help="committed weights to start from when OUT has no last.pt (a fresh machine)")
     args = parser.parse_args()
-
-    torch.set_num_threads(args.threads)
+    budget = Budget(args)
     config = json.loads(args.config.read_text())
     cfg, tc = CodecConfig(**config["model"]), config["train"]
     device = torch.device(args.device)
@@ -72,20 +62,13 @@ def main() -> None:
         np.save(valid_file, valid.batch(16))
     valid_batch = torch.from_numpy(np.load(valid_file)).to(device)
     rng = np.random.default_rng(tc["seed"] + step)
-    started, last_save = time.time(), time.time()
+    last_save = time.time()
     log = open(args.out / "train_log.jsonl", "a")
 
     def save(path: Path) -> None:
-        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best,
-                    "config": config}, path.with_suffix(".tmp"))
-        path.with_suffix(".tmp").rename(path)
+        save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config}, path)
 
-    stop = {"asked": False}
-    # SIGTERM/SIGINT finish the current step, save, and exit: a stopped run loses nothing.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.update(asked=True))
-
-    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
+    while budget.allows(step):
         model.train()
         t0 = time.time()
         wav = torch.from_numpy(train.batch(tc["batch_size"])).to(device)

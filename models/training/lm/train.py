@@ -13,9 +13,7 @@ Resumable from OUT/<stage>/last.pt; OUT/<stage>/best.pt keeps the lowest validat
 """
 from __future__ import annotations
 
-import argparse
 import json
-import signal
 import time
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from common.run import Budget, save_atomically, training_parser
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 
 
@@ -79,17 +78,10 @@ def batch_loss(stage: str, model, cfg: LmConfig, crops: TokenCrops, batch: int, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = training_parser(__doc__, inputs="--tokens")
     parser.add_argument("--stage", choices=["semantic", "coarse", "fine"], required=True)
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--tokens", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--max-minutes", type=float, default=float("inf"))
-    parser.add_argument("--max-steps", type=int, default=10**9)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    budget = Budget(args)
     config = json.loads(args.config.read_text())
     cfg, tc = LmConfig.from_dict(config["lm"]), config["train"][args.stage]
     device = torch.device(args.device)
@@ -110,16 +102,12 @@ def main() -> None:
     rng = np.random.default_rng(tc["seed"] + step)
     print(f"{args.stage} LM: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters", flush=True)
 
-    def save(path: Path, **extra) -> None:
-        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config, **extra}, path.with_suffix(".tmp"))
-        path.with_suffix(".tmp").rename(path)
+    def save(path: Path) -> None:
+        save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config}, path)
 
-    stop = {"asked": False}
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.update(asked=True))
-    started, saved = time.time(), time.time()
+    saved = time.time()
     log = open(out / "train_log.jsonl", "a")
-    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
+    while budget.allows(step):
         model.train()
         warmup = min(1.0, (step + 1) / 200)
         for group in optimiser.param_groups:

@@ -12,9 +12,7 @@ Resumable from OUT/last.pt; OUT/semantic.pt is the finished tokenizer (with cent
 """
 from __future__ import annotations
 
-import argparse
 import json
-import signal
 import time
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from common.run import Budget, save_atomically, training_parser
 from data.crops import CropSampler
 from .encoder import SemanticConfig, SemanticEncoder
 
@@ -69,16 +68,8 @@ def span_mask(batch: int, frames: int, rng: np.random.Generator, share: float = 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--max-minutes", type=float, default=float("inf"))
-    parser.add_argument("--max-steps", type=int, default=10**9)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = training_parser(__doc__).parse_args()
+    budget = Budget(args)
     config = json.loads(args.config.read_text())
     cfg, tc = SemanticConfig(**config["model"]), config["train"]
     device = torch.device(args.device)
@@ -105,16 +96,12 @@ def main() -> None:
         print(f"k-means targets: {tc['target_clusters']} clusters of log-mel frames", flush=True)
 
     def save() -> None:
-        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "targets": targets, "config": config}, last.with_suffix(".tmp"))
-        last.with_suffix(".tmp").rename(last)
+        save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "targets": targets, "config": config}, last)
 
-    stop = {"asked": False}
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.update(asked=True))
     rng = np.random.default_rng(tc["seed"] + step)
-    started, saved = time.time(), time.time()
+    saved = time.time()
     log = open(args.out / "train_log.jsonl", "a")
-    while step < args.max_steps and (time.time() - started) / 60 < args.max_minutes and not stop["asked"]:
+    while budget.allows(step):
         wav = torch.from_numpy(sampler.batch(tc["batch_size"])).to(device)
         with torch.no_grad():
             frames = model.encoder.log_mel(wav).transpose(1, 2)  # (B, T, mels)

@@ -1,0 +1,45 @@
+"""What every training command shares: its standard arguments, a budget it stops within, a clean
+stop on SIGTERM/SIGINT, and checkpoints written atomically."""
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from pathlib import Path
+
+import torch
+
+
+def training_parser(doc: str, inputs: str = "--data") -> argparse.ArgumentParser:
+    """--config, the input folder (`inputs`), --out, --device, --threads, --max-minutes, --max-steps."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument(inputs, type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-minutes", type=float, default=float("inf"))
+    parser.add_argument("--max-steps", type=int, default=10**9)
+    return parser
+
+
+class Budget:
+    """Keeps a run inside its step and time budget, and ends it cleanly when asked to stop."""
+
+    def __init__(self, args: argparse.Namespace):
+        torch.set_num_threads(args.threads)
+        self.max_steps, self.max_minutes = args.max_steps, args.max_minutes
+        self.started = time.time()
+        self.stop_asked = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: setattr(self, "stop_asked", True))
+
+    def allows(self, step: int) -> bool:
+        return step < self.max_steps and (time.time() - self.started) / 60 < self.max_minutes and not self.stop_asked
+
+
+def save_atomically(state: dict, path: Path) -> None:
+    """A checkpoint is either the old one or the new one, never half of one."""
+    partial = path.with_suffix(".tmp")
+    torch.save(state, partial)
+    partial.rename(path)
