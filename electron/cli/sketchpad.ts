@@ -212,16 +212,18 @@ evaluate.command('continue')
   .option('--bundle <name|path>', 'model bundle')
   .option('--variants <n>', 'continuations per case', parseNumber('--variants', true), 4)
   .option('--seconds <s>', 'continuation length', parseNumber('--seconds'), 8)
+  .option('--ablation', 'also run the acoustic-only chain (no semantic stage)')
   .option('--report <dir>', 'write an HTML report with spectrograms and players')
   .option('--json', 'print one JSON object')
-  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; report?: string; json?: boolean }) => {
-    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, report: o.report && resolve(o.report) }, progress(o.json));
+  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; report?: string; json?: boolean }) => {
+    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), report: o.report && resolve(o.report) }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
     const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'diversity']];
     for (const s of result.summary) {
-      for (const [name, m] of [['model', s.model], ['loop', s.loop], ['truth', s.truth]] as const) {
+      const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ['loop', s.loop], ['truth', s.truth]] as const;
+      for (const [name, m] of candidates) {
         rows.push([s.set, name, num(m.scores.key), num(m.scores.timbre), num(m.scores.loudness), num(m.scores.rhythm), num(m.scores.pitch), num(m.copyFraction), num(m.seamJump, 1), name === 'model' ? num(s.diversity) : '']);
       }
     }

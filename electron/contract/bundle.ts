@@ -57,6 +57,8 @@ export const bundleManifestSchema = z.object({
     tokenRate: z.number().positive(),
     framesPerToken: z.number().int().positive(),
     vocabSize: z.number().int().positive(),
+    /** The coarse LM's "no semantic token" id, where it was trained with one: enables the acoustic-only chain. */
+    nullToken: z.number().int().nonnegative().optional(),
   }),
   interleaving: z.object({ coarse: z.literal('delay'), fine: z.literal('level-parallel') }),
   vocabulary: z.object({ coarsePad: z.number().int().nonnegative(), fineMask: z.number().int().nonnegative() }),

@@ -47,13 +47,15 @@ export const continueEvalResultSchema = z.object({
     id: z.string(),
     set: z.string(),
     model: candidate,
+    /** The acoustic-only chain, where the run asked for the ablation. */
+    acousticOnly: candidate.nullable(),
     loop: candidate,
     truth: candidate,
     /** The prompt's own largest transient over its median flux: what a seam may match. */
     promptTransient: z.number(),
     diversity: z.number().nullable(),
   })),
-  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, loop: candidate, truth: candidate, diversity: z.number().nullable() })),
+  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, acousticOnly: candidate.nullable(), loop: candidate, truth: candidate, diversity: z.number().nullable() })),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
   /** Things handled but worth knowing, e.g. a prompt and truth at different sample rates. */
   notes: z.array(z.string()),

@@ -147,6 +147,8 @@ export const engineMethods = {
       variants: z.number().int().min(1).max(16).default(4),
       seconds: z.number().positive().max(60).default(8),
       seed: z.number().int().min(0).default(1),
+      /** Also run the acoustic-only chain (no semantic stage) in the same run, as AudioLM's ablation. */
+      ablation: z.boolean().default(false),
     }).refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),
     result: continueEvalResultSchema,
   },

@@ -107,6 +107,21 @@ describe('continue refuses bad input with a specific message and leaves no files
     expect(readdirSync(dir).includes(name.replace(/\W+/g, '-')) ? readdirSync(out) : []).toEqual([]);
   });
 
+  it('refuses the acoustic-only chain for a bundle trained without a null semantic token', async () => {
+    const manifest = await readManifest(tinyBundle);
+    expect(manifest.semantic.nullToken).toBe(manifest.semantic.vocabSize);
+    const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
+    const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
+    const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
+    const withoutNull = { ...bundle, manifest: { ...bundle.manifest, semantic: { ...bundle.manifest.semantic, nullToken: undefined } } };
+    const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
+    const settings = { seconds: 1, variants: 1, seed: 1, sampling: manifest.sampling, acousticOnly: true };
+    await expect(continueAudio(withoutNull, prompt, settings, async () => undefined)).rejects.toThrow(/has no null semantic token, so it cannot run without its semantic stage/);
+    const ablated = await continueAudio(bundle, prompt, settings, async () => undefined);
+    expect(ablated.audio[0]!.length).toBe(24000);
+    expect(ablated.timings.semantic).toBe(0);
+  });
+
   it('refuses a batch beyond the memory budget, saying how many fit', async () => {
     const manifest = await readManifest(tinyBundle);
     const huge = { ...manifest, stages: { ...manifest.stages, coarseLm: { ...manifest.stages.coarseLm, transformer: { ...manifest.stages.coarseLm.transformer, context: 400_000 } } } };

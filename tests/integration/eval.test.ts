@@ -83,13 +83,15 @@ describe('sketchpad eval', () => {
 
   it('continue: scores against the truth and a loop of the prompt, with skips, notes and a report', () => {
     const report = join(dir, 'continue-report');
-    const run = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--variants', '2', '--seconds', '2', '--report', report, '--json']);
+    const run = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--variants', '2', '--seconds', '2', '--ablation', '--report', report, '--json']);
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as ContinueEvalResult;
     expect(result.cases.map((c) => c.id).sort()).toEqual(['piano/a-minor', 'piano/c-major', 'piano/rates', 'speech/one', 'speech/two']);
     expect(result.skipped).toEqual([{ id: 'piano/tiny', reason: expect.stringMatching(/too short for the measures: prompt 0\.3 s \(needs 1\)/) }]);
     expect(result.notes.join(' ')).toMatch(/piano\/rates: the prompt is at 44100 Hz and the truth at 48000 Hz/);
+    expect(result.summary.every((s) => s.acousticOnly !== null)).toBe(true);
     for (const c of result.cases) {
+      expect(c.acousticOnly).not.toBeNull();
       expect(c.truth.scores.key).toBeCloseTo(1, 6);
       expect(c.truth.scores.timbre).toBeCloseTo(1, 6);
       // Plucks decay into silence, and silent frames copy nothing: a loop of them scores below a dense loop's ~0.99.
@@ -98,6 +100,7 @@ describe('sketchpad eval', () => {
     }
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);
+    expect(html).toMatch(/acoustic only \(no semantic stage\)/);
     for (const src of html.matchAll(/src="([^"]+)"/g)) expect(existsSync(join(report, src[1]!))).toBe(true);
   });
 });

@@ -19,6 +19,7 @@ interface PreparedCase {
   truth: ClipFeatures;
   loop: ClipFeatures;
   variants: ClipFeatures[];
+  acousticOnly: ClipFeatures[] | null;
   audio: CaseAudio;
 }
 
@@ -88,10 +89,13 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     }
     const samples = Math.min(truth.length, Math.round(params.seconds * rate));
     truth = truth.subarray(0, samples);
-    const generated = await continueAudio(bundle, prompt, { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling: bundle.manifest.sampling }, async () => {
+    const settings = { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling: bundle.manifest.sampling };
+    const step = async () => {
       await yieldToMessages();
       throwIfCancelled(job);
-    });
+    };
+    const generated = await continueAudio(bundle, prompt, settings, step);
+    const ablated = params.ablation ? await continueAudio(bundle, prompt, { ...settings, acousticOnly: true }, step) : null;
     const loop = loopOfTail(prompt, samples, rate);
     prepared.push({
       id: c.id,
@@ -100,6 +104,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
       truth: features(await to16k(truth)),
       loop: features(await to16k(loop)),
       variants: await Promise.all(generated.audio.map(async (a) => features(await to16k(a)))),
+      acousticOnly: ablated && await Promise.all(ablated.audio.map(async (a) => features(await to16k(a)))),
       audio: { id: c.id, prompt, truth, loop, variant: generated.audio[0]! },
     });
   }
@@ -110,6 +115,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
       id: c.id,
       set: c.set,
       model: meanOf(c.variants.map((v) => measure(v, c, others))),
+      acousticOnly: c.acousticOnly && meanOf(c.acousticOnly.map((v) => measure(v, c, others))),
       loop: measure(c.loop, c, others),
       truth: measure(c.truth, c, others),
       promptTransient: promptTransient(c.prompt),

@@ -17,6 +17,11 @@ export interface ContinuationSettings {
   readonly sampling: Record<'semantic' | 'coarse' | 'fine', SamplingSettings>;
   /** Off only for the benchmark's baseline. */
   readonly useCache?: boolean;
+  /**
+   * AudioLM's ablation: no semantic stage; the coarse LM sees its null token instead of a semantic
+   * plan. Only for bundles whose coarse LM was trained with one (manifest semantic.nullToken).
+   */
+  readonly acousticOnly?: boolean;
 }
 
 export const continuationLimits = {
@@ -116,11 +121,17 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const newFrames = newTokens * framesPerToken;
 
   const semanticLm = manifest.stages.semanticLm.transformer;
-  const semantic = await timed('semantic', () =>
-    generateSemantic(new CachedLm(sessions.semanticLm, semanticLm, rows, settings.useCache ?? true), promptSemantic, newTokens, rows, {
-      ...picker('semantic'),
-      onStep: (done, total) => progress('semantic', done / total),
-    }));
+  const nullToken = manifest.semantic.nullToken;
+  if (settings.acousticOnly && nullToken === undefined) {
+    throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so it cannot run without its semantic stage.`);
+  }
+  const semantic = settings.acousticOnly
+    ? Array.from({ length: rows }, () => new Int32Array(promptSemantic.length + newTokens).fill(nullToken!))
+    : await timed('semantic', () =>
+      generateSemantic(new CachedLm(sessions.semanticLm, semanticLm, rows, settings.useCache ?? true), promptSemantic, newTokens, rows, {
+        ...picker('semantic'),
+        onStep: (done, total) => progress('semantic', done / total),
+      }));
 
   const coarse = await timed('coarse', () =>
     generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, rows, settings.useCache ?? true),

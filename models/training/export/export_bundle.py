@@ -160,7 +160,7 @@ def main() -> None:
         "domain": config["domain"],
         "sampleRate": codec_cfg.sample_rate,
         "acoustic": {"hop": hop, "frameRate": codec_cfg.frame_rate, "levels": q, "codebookSize": v, "coarseLevels": qc},
-        "semantic": {"tokenRate": codec_cfg.frame_rate / 2, "framesPerToken": 2, "vocabSize": lm.semantic_vocab},
+        "semantic": {"tokenRate": codec_cfg.frame_rate / 2, "framesPerToken": 2, "vocabSize": lm.semantic_vocab, "nullToken": lm.semantic_vocab},
         "interleaving": {"coarse": "delay", "fine": "level-parallel"},
         "vocabulary": {"coarsePad": v, "fineMask": v},
         "stages": stages,

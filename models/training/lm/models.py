@@ -2,7 +2,8 @@
 
 - SemanticLM: next semantic token.                               tokens [B, T] -> logits [B, V_sem]
 - CoarseLM: the first `levels` codec levels in MusicGen's delay pattern, one step per frame, each
-  step conditioned on the time-aligned semantic token.            codes [B, T, Qc], semantic [B, T]
+  step conditioned on the time-aligned semantic token (or the null token semantic_vocab, for the
+  acoustic-only chain).                                           codes [B, T, Qc], semantic [B, T]
                                                                   -> logits [B, Qc, V]
 - FineLM: the remaining levels, non-autoregressively, one level per pass, bidirectional over a
   window whose leading frames (the prompt, or audio already made) have every level known.
@@ -25,6 +26,9 @@ from .transformer import Transformer, TransformerConfig
 class LmConfig:
     semantic_vocab: int = 512
     codebook_size: int = 1024
+    # Share of coarse training examples whose semantic tokens are replaced by the null token
+    # (id semantic_vocab), so the same model also runs acoustic-only: AudioLM's ablation.
+    semantic_dropout: float = 0.1
     levels: int = 8
     coarse_levels: int = 3
     semantic: TransformerConfig = field(default_factory=TransformerConfig)
@@ -78,7 +82,7 @@ class CoarseLM(nn.Module):
         d = cfg.coarse.d_model
         # Index codebook_size is the delay pattern's empty slot.
         self.embeds = nn.ModuleList(nn.Embedding(cfg.codebook_size + 1, d) for _ in range(cfg.coarse_levels))
-        self.semantic_embed = nn.Embedding(cfg.semantic_vocab, d)
+        self.semantic_embed = nn.Embedding(cfg.semantic_vocab + 1, d)  # + the null token
         self.body = Transformer(cfg.coarse)
         self.head = nn.Linear(d, cfg.coarse_levels * cfg.codebook_size)
 

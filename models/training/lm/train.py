@@ -60,6 +60,8 @@ def batch_loss(stage: str, model, cfg: LmConfig, crops: TokenCrops, batch: int, 
         pairs = [crops.crop(frames) for _ in range(batch)]
         codes = torch.tensor(np.stack([c[:qc] for _, c in pairs]), device=device)          # (B, Qc, F)
         semantic = torch.tensor(np.stack([s for s, _ in pairs]), device=device)          # (B, F / 2)
+        dropped = torch.tensor(rng.random(batch) < cfg.semantic_dropout, device=device)
+        semantic = torch.where(dropped[:, None], torch.full_like(semantic, cfg.semantic_vocab), semantic)
         tokens = delay_pattern(codes, pad).transpose(1, 2)                                # (B, S, Qc)
         steps = tokens.shape[1] - 1
         logits = model.all_logits(tokens[:, :-1], semantic_for_steps(semantic, steps, 2))  # (B, S-1, Qc, V)
