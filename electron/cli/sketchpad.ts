@@ -199,8 +199,8 @@ evaluate.command('codec')
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`codec eval of ${result.bundle} at ${result.kbps.toFixed(2)} kbps (medians; n/m = not measured${result.opusMeasured ? '' : ': ffmpeg with libopus is missing'})`);
-    console.log(table([['set', 'clips', 'L1 codec', 'L1 opus6', 'L1 opus12', 'SI-SDR codec', 'SI-SDR opus6', 'SI-SDR opus12', 'L1 / opus6'],
-      ...result.summary.map((s) => [s.set, String(s.clips), num(s.codec.logMelL1, 3), num(s.opus6?.logMelL1, 3), num(s.opus12?.logMelL1, 3), num(s.codec.siSdr, 1), num(s.opus6?.siSdr, 1), num(s.opus12?.siSdr, 1), s.opus6 ? num(s.codec.logMelL1 / s.opus6.logMelL1) : 'n/m'])]));
+    console.log(table([['set', 'clips', 'L1 codec', 'L1 opus6', 'L1 opus12', 'SI-SDR codec', 'SI-SDR opus6', 'SI-SDR opus12', 'L1 / opus6', 'chunk seam'],
+      ...result.summary.map((s) => [s.set, String(s.clips), num(s.codec.logMelL1, 3), num(s.opus6?.logMelL1, 3), num(s.opus12?.logMelL1, 3), num(s.codec.siSdr, 1), num(s.opus6?.siSdr, 1), num(s.opus12?.siSdr, 1), s.opus6 ? num(s.codec.logMelL1 / s.opus6.logMelL1) : 'n/m', num(s.chunkSeam)])]));
     for (const skip of result.skipped) console.log(`skipped ${skip.id}: ${skip.reason}`);
     if (result.report) console.log(`report: ${result.report}`);
   });

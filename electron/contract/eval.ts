@@ -20,13 +20,18 @@ export const codecEvalResultSchema = z.object({
   kbps: z.number(),
   /** false where ffmpeg with libopus is missing: the Opus columns are then not measured (not zero). */
   opusMeasured: z.boolean(),
-  rows: z.array(z.object({ id: z.string(), set: z.string(), seconds: z.number(), codec: quality, opus6: quality.nullable(), opus12: quality.nullable() })),
+  rows: z.array(z.object({
+    id: z.string(), set: z.string(), seconds: z.number(), codec: quality, opus6: quality.nullable(), opus12: quality.nullable(),
+    /** The decoder's chunk seams against the original at the same place (1: nothing added); null without a seam. */
+    chunkSeam: z.number().nullable(),
+  })),
   summary: z.array(z.object({
     set: z.string(),
     clips: z.number(),
     codec: quality,
     opus6: quality.nullable(),
     opus12: quality.nullable(),
+    chunkSeam: z.number().nullable(),
   })),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
   report: z.string().nullable(),

@@ -5,10 +5,10 @@ import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
 import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor, codecKbps } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
-import { roundTrip } from '../tokenizers/acousticTokenizer';
+import { chunkSeams, roundTrip } from '../tokenizers/acousticTokenizer';
 import { codecMedians, writeCodecReport, type CodecListening } from './evalReport';
 import { codecClips } from './evalManifests';
-import { codecQuality } from './measures';
+import { codecQuality, seamRatio } from './measures';
 import { opusAvailable, opusRoundTrip } from './opusBaseline';
 import { analysis } from './spectral';
 
@@ -42,7 +42,9 @@ export const evalCodec: Handlers<EngineMethods>['eval.codec'] = async (params, j
     }
     const reference = await to16k(original, sampleRate);
     const coded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, original, acoustic);
-    const codec = codecQuality(reference, await to16k(coded.audio, sampleRate));
+    const decoded16k = await to16k(coded.audio, sampleRate);
+    const codec = codecQuality(reference, decoded16k);
+    const chunkSeam = seamRatio(reference, decoded16k, chunkSeams(coded.frames).map((frame) => frame / acoustic.frameRate));
     let opus6: CodecQuality | null = null;
     let opus12: CodecQuality | null = null;
     let opus6Audio: { audio: Float32Array; sampleRate: number } | null = null;
@@ -53,7 +55,7 @@ export const evalCodec: Handlers<EngineMethods>['eval.codec'] = async (params, j
       opus12 = codecQuality(reference, await to16k(opus12Audio.audio, opus12Audio.sampleRate));
     }
     const strip = ({ logMelL1, siSdr }: CodecQuality) => ({ logMelL1, siSdr });
-    rows.push({ id: clip.id, set: clip.set, seconds: original.length / sampleRate, codec: strip(codec), opus6: opus6 && strip(opus6), opus12: opus12 && strip(opus12) });
+    rows.push({ id: clip.id, set: clip.set, seconds: original.length / sampleRate, codec: strip(codec), opus6: opus6 && strip(opus6), opus12: opus12 && strip(opus12), chunkSeam });
     listening.push({ id: clip.id, original, codec: coded.audio, opus6: opus6Audio });
   }
   if (!rows.length) throw new SketchpadError('eval/manifest', `No clip could be measured: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}`);

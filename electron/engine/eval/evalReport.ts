@@ -24,7 +24,7 @@ export function codecMedians(rows: CodecEvalResult['rows']): CodecEvalResult['su
       const present = mine.map(pick).filter((q): q is CodecQuality => q !== null);
       return present.length ? { logMelL1: median(present.map((q) => q.logMelL1)), siSdr: median(present.map((q) => q.siSdr)) } : null;
     };
-    return { set, clips: mine.length, codec: of((r) => r.codec)!, opus6: of((r) => r.opus6), opus12: of((r) => r.opus12) };
+    return { set, clips: mine.length, codec: of((r) => r.codec)!, opus6: of((r) => r.opus6), opus12: of((r) => r.opus12), chunkSeam: medianOrNull(mine.map((r) => r.chunkSeam)) };
   });
 }
 
@@ -100,7 +100,7 @@ export async function writeCodecReport(dir: string, result: CodecEvalResult, cli
     const better = (a: number, b: number | undefined, lower: boolean) => (b === undefined ? '' : (lower ? a < b : a > b) ? 'good' : 'bad');
     return `<tr><td>${escape(s.set)}</td><td>${s.clips}</td><td class="${better(s.codec.logMelL1, s.opus6?.logMelL1, true)}">${fmt(s.codec.logMelL1, 3)}</td><td>${fmt(s.opus6?.logMelL1, 3)}</td><td>${fmt(s.opus12?.logMelL1, 3)}</td>
       <td class="${better(s.codec.siSdr, s.opus6?.siSdr, false)}">${fmt(s.codec.siSdr, 1)}</td><td>${fmt(s.opus6?.siSdr, 1)}</td><td>${fmt(s.opus12?.siSdr, 1)}</td>
-      <td>${s.opus6 ? fmt(s.codec.logMelL1 / s.opus6.logMelL1, 2) : fmt(null)}</td></tr>`;
+      <td>${s.opus6 ? fmt(s.codec.logMelL1 / s.opus6.logMelL1, 2) : fmt(null)}</td><td>${fmt(s.chunkSeam, 2)}</td></tr>`;
   }).join('');
   const charts = barChart('log-mel L1 (lower is better)', result.summary.map((s) => ({ label: s.set, values: [s.codec.logMelL1, s.opus6?.logMelL1 ?? null, s.opus12?.logMelL1 ?? null] })), [`${result.bundle} ${result.kbps.toFixed(1)} kbps`, 'Opus 6 kbps', 'Opus 12 kbps'], [0, Math.max(1.5, ...result.summary.map((s) => s.codec.logMelL1))])
     + barChart('SI-SDR dB (higher is better)', result.summary.map((s) => ({ label: s.set, values: [s.codec.siSdr, s.opus6?.siSdr ?? null, s.opus12?.siSdr ?? null] })), [`${result.bundle}`, 'Opus 6 kbps', 'Opus 12 kbps'], [Math.min(-10, ...result.summary.map((s) => s.codec.siSdr)), 20]);
@@ -119,8 +119,8 @@ export async function writeCodecReport(dir: string, result: CodecEvalResult, cli
   }
   const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
   const opusNote = result.opusMeasured ? '' : '<p class="note">ffmpeg with libopus is not on this machine: the Opus columns are not measured.</p>';
-  const body = `<p>Bundle <b>${escape(result.bundle)}</b> at ${result.kbps.toFixed(2)} kbps. Medians per set; log-mel L1 over 80 mel bands at 16 kHz, SI-SDR after removing the codec's delay. Green: better than Opus 6 kbps.</p>${opusNote}
-    <table><tr><th>set</th><th>clips</th><th>codec L1</th><th>Opus 6 L1</th><th>Opus 12 L1</th><th>codec SI-SDR</th><th>Opus 6 SI-SDR</th><th>Opus 12 SI-SDR</th><th>L1 ratio to Opus 6</th></tr>${summary}</table>
+  const body = `<p>Bundle <b>${escape(result.bundle)}</b> at ${result.kbps.toFixed(2)} kbps. Medians per set; log-mel L1 over 80 mel bands at 16 kHz, SI-SDR after removing the codec's delay; chunk seam: spectral flux at the decoder's chunk borders over the original's there (1 adds nothing). Green: better than Opus 6 kbps.</p>${opusNote}
+    <table><tr><th>set</th><th>clips</th><th>codec L1</th><th>Opus 6 L1</th><th>Opus 12 L1</th><th>codec SI-SDR</th><th>Opus 6 SI-SDR</th><th>Opus 12 SI-SDR</th><th>L1 ratio to Opus 6</th><th>chunk seam</th></tr>${summary}</table>
     ${charts}${skipped}<h2>Listen</h2>${listening.join('')}`;
   await writeFile(join(out, 'index.html'), page(`Codec eval: ${result.bundle}`, body));
   return join(out, 'index.html');

@@ -208,3 +208,19 @@ export function codecQuality(reference16k: Float32Array, decoded16k: Float32Arra
   const est = aligned.subarray(0, n);
   return { logMelL1: logMelDistance(logMel(ref), logMel(est)), siSdr: siSdr(ref, est), lagMs: (lag / analysis.sampleRate) * 1000 };
 }
+
+/**
+ * How much a decoder's chunk seams stand out: the largest spectral flux within 20 ms of each seam in
+ * the decoded audio, over the original's at the same place (floored at its median flux). Near 1:
+ * the seam adds nothing the music did not have; null where there is no seam.
+ */
+export function seamRatio(reference16k: Float32Array, decoded16k: Float32Array, seamsSeconds: number[]): number | null {
+  if (!seamsSeconds.length) return null;
+  const [ref, dec] = [spectralFlux(logMel(reference16k)), spectralFlux(logMel(decoded16k))];
+  const floor = Math.max(median(Array.from(ref).slice(1)), 1e-6);
+  const around = (flux: Float64Array, frame: number) => Math.max(...flux.subarray(Math.max(1, frame - 2), Math.min(flux.length, frame + 3)));
+  return Math.max(...seamsSeconds.map((t) => {
+    const frame = Math.round((t * analysis.sampleRate) / analysis.hop);
+    return around(dec, frame) / Math.max(around(ref, frame), floor);
+  }));
+}

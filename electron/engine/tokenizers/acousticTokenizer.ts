@@ -9,6 +9,24 @@ export async function encodeAudio(session: Session, audio: Float32Array, levels:
   return Array.from({ length: levels }, (_, q) => flat.slice(q * frames, (q + 1) * frames));
 }
 
+/** Frames per decoder run and frames shared by neighbouring runs (cross-faded). */
+export const decodeChunking = { chunkFrames: 250, overlapFrames: 8 } as const;
+
+/** Where each decoder run starts, in frames. */
+export function chunkStarts(frames: number, chunk: number = decodeChunking.chunkFrames, overlap: number = decodeChunking.overlapFrames): number[] {
+  const starts: number[] = [];
+  for (let start = 0; ; start += chunk - overlap) {
+    starts.push(start);
+    if (start + chunk >= frames) break;
+  }
+  return starts;
+}
+
+/** The middle of each cross-fade between decoder runs, in frames: where a chunk seam could be heard. */
+export function chunkSeams(frames: number): number[] {
+  return chunkStarts(frames).slice(1).map((start) => start + decodeChunking.overlapFrames / 2);
+}
+
 export interface DecodeOptions {
   readonly hop: number;
   /** Frames per decoder run. */
@@ -25,18 +43,13 @@ export interface DecodeOptions {
  */
 export async function decodeCodes(session: Session, codes: Int32Array[][], options: DecodeOptions): Promise<Float32Array[]> {
   const { hop } = options;
-  const chunk = options.chunkFrames ?? 250;
-  const overlap = Math.min(options.overlapFrames ?? 8, Math.floor(chunk / 2));
+  const chunk = options.chunkFrames ?? decodeChunking.chunkFrames;
+  const overlap = Math.min(options.overlapFrames ?? decodeChunking.overlapFrames, Math.floor(chunk / 2));
   const rows = codes.length;
   const levels = codes[0]!.length;
   const frames = codes[0]![0]!.length;
   const out = Array.from({ length: rows }, () => new Float32Array(frames * hop));
-  const stride = chunk - overlap;
-  const starts: number[] = [];
-  for (let start = 0; ; start += stride) {
-    starts.push(start);
-    if (start + chunk >= frames) break;
-  }
+  const starts = chunkStarts(frames, chunk, overlap);
   for (const [index, start] of starts.entries()) {
     const end = Math.min(frames, start + chunk);
     const input: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecQuality, copyFraction, distances, diversity, features, normalisedScore, seamJump, siSdr } from '../../../electron/engine/eval/measures';
+import { codecQuality, copyFraction, distances, diversity, features, normalisedScore, seamJump, seamRatio, siSdr } from '../../../electron/engine/eval/measures';
 import { Random } from '../../../electron/engine/sampling/random';
 
 const rate = 16000;
@@ -115,5 +115,18 @@ describe('codec measures', () => {
     expect(quality.lagMs).toBeCloseTo(5, 1);
     expect(quality.siSdr).toBeGreaterThan(40);
     expect(quality.logMelL1).toBeLessThan(0.05);
+  });
+});
+
+describe('chunk seams', () => {
+  it('a faithful decode scores about 1 at its seams; a click at a seam scores high', () => {
+    const reference = melody(cMajor, 6);
+    // 2.6 s is mid-note (notes start every 0.25 s): nothing in the music changes there.
+    expect(seamRatio(reference, reference, [2.6])).toBeCloseTo(1, 6);
+    const clicked = reference.slice();
+    clicked[2.6 * rate] = 0.9;
+    clicked[2.6 * rate + 1] = -0.9;
+    expect(seamRatio(reference, clicked, [2.6])!).toBeGreaterThan(3);
+    expect(seamRatio(reference, reference, [])).toBeNull();
   });
 });
