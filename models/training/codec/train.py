@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from common.run import Budget, save_atomically, training_parser
 from data.crops import CropSampler
+from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
 from .losses import MultiResolutionLoss
 from .model import Codec, CodecConfig, load_codec_weights
 
@@ -37,6 +38,10 @@ def main() -> None:
     torch.manual_seed(tc["seed"])
     model = Codec(cfg).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=tc["learning_rate"], betas=(0.5, 0.9))
+    # The adversarial phase (optional): a multi-scale STFT discriminator from `adversarial.start_step` on.
+    adversarial = tc.get("adversarial")
+    discriminator = MultiScaleStftDiscriminator().to(device) if adversarial else None
+    d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=tc["learning_rate"], betas=(0.5, 0.9)) if discriminator else None
     loss_fn = MultiResolutionLoss(cfg.sample_rate).to(device)
     step, best = 0, float("inf")
     last = args.out / "last.pt"
@@ -45,6 +50,9 @@ def main() -> None:
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         step, best = state["step"], state["best"]
+        if discriminator and "discriminator" in state:
+            discriminator.load_state_dict(state["discriminator"])
+            d_optimiser.load_state_dict(state["d_optimiser"])
         print(f"resumed at step {step} (best validation mel {best:.4f})", flush=True)
     elif args.init.exists():
         state = torch.load(args.init, map_location=device)
@@ -66,7 +74,10 @@ def main() -> None:
     log = open(args.out / "train_log.jsonl", "a")
 
     def save(path: Path) -> None:
-        save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config}, path)
+        state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config}
+        if discriminator:
+            state.update(discriminator=discriminator.state_dict(), d_optimiser=d_optimiser.state_dict())
+        save_atomically(state, path)
 
     while budget.allows(step):
         model.train()
@@ -79,6 +90,14 @@ def main() -> None:
         parts["waveform"] = F.l1_loss(estimate, wav)
         loss = (parts["spectral_convergence"] + parts["log_magnitude"] + parts["mel"] + tc["commit_weight"] * commit
                 + tc.get("waveform_weight", 0.0) * parts["waveform"])
+        if discriminator and step >= adversarial["start_step"]:
+            d_loss = discriminator_loss(discriminator(wav), discriminator(estimate.detach()))
+            d_optimiser.zero_grad()
+            d_loss.backward()
+            d_optimiser.step()
+            parts["adversarial"], parts["feature_matching"] = generator_losses(discriminator(wav), discriminator(estimate))
+            parts["discriminator"] = d_loss
+            loss = loss + adversarial["weight"] * parts["adversarial"] + adversarial["feature_weight"] * parts["feature_matching"]
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
