@@ -25,11 +25,6 @@ export interface HostServiceOptions {
 
 type ClipSource = { kind: 'path'; path: string } | { kind: 'upload'; uploadId: string };
 
-interface MediaEntry {
-  /** The float WAV the renderer plays and exports read from. */
-  readonly path: string;
-}
-
 const newId = (): string => randomBytes(16).toString('hex');
 
 /**
@@ -38,7 +33,8 @@ const newId = (): string => randomBytes(16).toString('hex');
  */
 export class HostService {
   private readonly uploads = new Map<string, string>();
-  private readonly media = new Map<string, MediaEntry>();
+  /** Clip id -> the float WAV the renderer plays and exports read from. */
+  private readonly media = new Map<string, string>();
   private readonly exports = new Map<string, string>();
   private readonly projects: ProjectStore;
 
@@ -89,9 +85,9 @@ export class HostService {
   }
 
   private mediaFile(mediaId: string): string {
-    const entry = this.media.get(mediaId);
-    if (!entry) throw new SketchpadError('request/invalid', 'That clip is no longer open in this session; open it again.');
-    return entry.path;
+    const path = this.media.get(mediaId);
+    if (!path) throw new SketchpadError('request/invalid', 'That clip is no longer open in this session; open it again.');
+    return path;
   }
 
   /** Prepares a decoded file as a clip the renderer can draw and play. */
@@ -99,7 +95,7 @@ export class HostService {
     const clipId = newId();
     const outputDir = join(this.options.workDir, 'clips', clipId);
     const prepared = await this.engine.call('audio.prepare', { path, outputDir }, { signal: job.signal, onProgress: job.report });
-    this.media.set(clipId, { path: prepared.playbackPath });
+    this.media.set(clipId, prepared.playbackPath);
     return { clipId, name, info: prepared.info, peaks: prepared.peaks, mediaUrl: this.options.mediaUrl(clipId) };
   }
 
@@ -184,7 +180,7 @@ export class HostService {
 
   /** The file behind a media URL, or null: only prepared clips are ever served. */
   mediaPath(clipId: string): string | null {
-    return this.media.get(clipId)?.path ?? null;
+    return this.media.get(clipId) ?? null;
   }
 
   private async importClip(name: string, source: ClipSource, job: JobContext) {
