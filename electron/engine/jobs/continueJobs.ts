@@ -22,8 +22,8 @@ const stageWeights = { load: 0.05, prompt: 0.05, tokenize: 0.05, semantic: 0.15,
 
 function samplingFor(bundle: VerifiedBundle, temperatures: { semantic?: number; coarse?: number; fine?: number } = {}): ContinuationSettings['sampling'] {
   const base = bundle.manifest.sampling;
-  const with_ = (stage: 'semantic' | 'coarse' | 'fine'): SamplingSettings => ({ ...base[stage], temperature: temperatures[stage] ?? base[stage].temperature });
-  return { semantic: with_('semantic'), coarse: with_('coarse'), fine: with_('fine') };
+  const withTemperature = (stage: 'semantic' | 'coarse' | 'fine'): SamplingSettings => ({ ...base[stage], temperature: temperatures[stage] ?? base[stage].temperature });
+  return { semantic: withTemperature('semantic'), coarse: withTemperature('coarse'), fine: withTemperature('fine') };
 }
 
 async function prepareOutDir(outDir: string): Promise<void> {
@@ -42,8 +42,8 @@ export const continueJob: H['continue'] = async (params, job) => {
     throw new SketchpadError('bundle/wrong-domain', `The bundle ${bundle.manifest.name} is made for ${made}, and this prompt is ${params.domain}: choose a ${params.domain} or general bundle.`);
   }
   progress.report('prompt', 0);
-  const whole = await audioAtRate(params.prompt, bundle.manifest.sampleRate, job);
   const rate = bundle.manifest.sampleRate;
+  const whole = await audioAtRate(params.prompt, rate, job);
   const prompt = whole.subarray(Math.round((params.promptStart ?? 0) * rate), params.promptEnd === undefined ? whole.length : Math.round(params.promptEnd * rate));
   if (peakOf([prompt]) < 10 ** (audioLimits.silenceDb / 20)) {
     throw new SketchpadError('continue/prompt', `${basename(params.prompt)} is silent: there is nothing to continue from.`);
