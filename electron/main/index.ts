@@ -13,6 +13,7 @@ import { audioLimits } from '../engine/audio/audioLimits';
 import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 import { EngineClient } from '../host/engineClient';
 import { HostService } from '../host/hostService';
+import { installMenu } from './appMenu';
 import { utilityEngineLauncher } from './utilityEngineLauncher';
 
 const apiChannel = 'sketchpad:api';
@@ -104,6 +105,7 @@ void app.whenReady().then(() => {
     if (path) event.sender.startDrag({ file: path, icon: join(import.meta.dirname, '../../resources/drag-icon.png') });
   });
   ipcMain.on(apiChannel, (event, message: unknown) => void serverFor(event.sender).receive(message));
+  installMenu(() => BrowserWindow.getFocusedWindow());
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

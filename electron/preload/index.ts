@@ -14,4 +14,7 @@ contextBridge.exposeInMainWorld('sketchpad', {
   pathForFile: (file: File) => webUtils.getPathForFile(file),
   saveExport: (exportId: string): Promise<string | null> => ipcRenderer.invoke('sketchpad:save-export', exportId),
   dragExport: (exportId: string) => ipcRenderer.send('sketchpad:drag-export', exportId),
+  onCommand: (listener: (command: unknown) => void) => {
+    ipcRenderer.on('sketchpad:command', (_event, command: unknown) => listener(command));
+  },
 });

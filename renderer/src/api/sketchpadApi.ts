@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { outboundEnvelopeSchema, type CancelEnvelope, type RequestEnvelope } from '../../../electron/contract/envelopes';
 import { SketchpadError } from '../../../electron/contract/errors';
 import type { BundleSummary } from '../../../electron/contract/bundle';
+import { isMenuCommand, type MenuCommand } from '../../../electron/contract/commands';
 import type { ApiMethods, Clip } from '../../../electron/contract/methods';
 import { RpcClient, type CallOptions } from '../../../electron/contract/rpcClient';
 
@@ -18,6 +19,8 @@ export interface SketchpadApi {
   saveExport(exported: { exportId: string; url: string; fileName: string }): Promise<string | null>;
   /** Starts dragging a rendered export out of the window (desktop app only). */
   readonly dragExport?: (exportId: string) => void;
+  /** Commands from the desktop app's menu (desktop app only). */
+  readonly onCommand?: (listener: (command: MenuCommand) => void) => void;
 }
 
 /** The browser's download of a URL the host serves. */
@@ -40,6 +43,7 @@ interface DesktopBridge {
   pathForFile(file: File): string;
   saveExport(exportId: string): Promise<string | null>;
   dragExport(exportId: string): void;
+  onCommand(listener: (command: unknown) => void): void;
 }
 
 function desktopApi(bridge: DesktopBridge): SketchpadApi {
@@ -55,6 +59,9 @@ function desktopApi(bridge: DesktopBridge): SketchpadApi {
     importBundle: (file, options) => rpc.call('models.import', { name: file.name, source: { kind: 'path', path: bridge.pathForFile(file) } }, options),
     saveExport: (exported) => bridge.saveExport(exported.exportId),
     dragExport: (exportId) => bridge.dragExport(exportId),
+    onCommand: (listener) => bridge.onCommand((command) => {
+      if (isMenuCommand(command)) listener(command);
+    }),
   };
 }
 
