@@ -252,9 +252,9 @@ models.command('remove').argument('<name>').action(async (name: string) => {
   await engine.call('models.remove', { name });
   console.log(`removed ${name}`);
 });
-models.command('default').argument('<name>').description('Make a bundle the default').action(async (name: string) => {
+models.command('default').argument('<name>').description('Make a bundle the default for its domain').action(async (name: string) => {
   await engine.call('models.setDefault', { name });
-  console.log(`${name} is now the default bundle`);
+  console.log(`${name} is now the default bundle for its domain`);
 });
 
 try {

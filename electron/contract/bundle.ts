@@ -37,6 +37,7 @@ export const samplingSchema = z.object({
 export type SamplingSettings = z.infer<typeof samplingSchema>;
 
 export const bundleDomains = ['piano', 'speech', 'general'] as const;
+export type BundleDomain = (typeof bundleDomains)[number];
 
 /** `bundle.json`: the manifest and model card of a model bundle. */
 export const bundleManifestSchema = z.object({

@@ -117,6 +117,20 @@ with zipfile.ZipFile(${JSON.stringify(evil)}, 'w') as z:
     expect(existsSync(join(dir, '..', 'escaped.txt'))).toBe(false);
   });
 
+  it('keeps a default per domain, and resolves the domain\'s default first', async () => {
+    const shipped = scratchDir('shipped');
+    for (const [name, domain] of [['piano-a', 'piano'], ['piano-b', 'piano'], ['speech-a', 'speech']] as const) {
+      cpSync(tinyBundle, join(shipped, name), { recursive: true });
+      editManifest(join(shipped, name), (m) => { m.name = name; m.domain = domain; });
+    }
+    const registry = new BundleRegistry({ shipped, user: scratchDir('user') }, cpu);
+    expect((await registry.list()).filter((b) => b.isDefault).map((b) => b.name).sort()).toEqual(['piano-a', 'speech-a']);
+    await registry.setDefault('piano-b');
+    expect((await registry.list()).filter((b) => b.isDefault).map((b) => b.name).sort()).toEqual(['piano-b', 'speech-a']);
+    expect(await registry.resolve(undefined, 'piano')).toBe(join(shipped, 'piano-b'));
+    expect(await registry.resolve(undefined, 'speech')).toBe(join(shipped, 'speech-a'));
+  });
+
   it('will not remove a shipped bundle', async () => {
     const shipped = scratchDir('shipped');
     cpSync(tinyBundle, join(shipped, 'tiny-test'), { recursive: true });

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
-import type { BundleSummary } from '../../contract/bundle';
+import { bundleDomains, type BundleDomain, type BundleSummary } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { ExecutionChoice } from '../runtime/executionProvider';
 import { loadBundle, readManifest, type VerifiedBundle } from './bundleVerifier';
@@ -91,16 +91,17 @@ export class BundleRegistry {
 
   constructor(private readonly paths: RegistryPaths, private readonly choice: ExecutionChoice) {}
 
-  private async defaults(): Promise<{ default?: string }> {
+  /** The chosen default per domain (defaults.json): domain -> bundle name. */
+  private async defaults(): Promise<Partial<Record<BundleDomain, string>>> {
     try {
-      return JSON.parse(await readFile(join(this.paths.user, 'defaults.json'), 'utf8')) as { default?: string };
+      return JSON.parse(await readFile(join(this.paths.user, 'defaults.json'), 'utf8')) as Partial<Record<BundleDomain, string>>;
     } catch {
       return {};
     }
   }
 
   async list(): Promise<BundleSummary[]> {
-    const chosen = (await this.defaults()).default;
+    const chosen = await this.defaults();
     const out: BundleSummary[] = [];
     for (const [source, root] of [['shipped', this.paths.shipped], ['user', this.paths.user]] as const) {
       for (const entry of await readdir(root).catch(() => [] as string[])) {
@@ -115,18 +116,28 @@ export class BundleRegistry {
         }
       }
     }
-    const defaultName = out.some((b) => b.name === chosen) ? chosen : out[0]?.name;
-    return out.map((b) => ({ ...b, isDefault: b.name === defaultName }));
+    // Each domain's default: the chosen one if it is still installed, else the first of that domain.
+    const defaults = new Set(bundleDomains.map((domain) => {
+      const mine = out.filter((b) => b.domain === domain);
+      return (mine.find((b) => b.name === chosen[domain]) ?? mine[0])?.name;
+    }));
+    return out.map((b) => ({ ...b, isDefault: defaults.has(b.name) }));
   }
 
-  /** A bundle folder from a name, a path, or (undefined) the default. */
-  async resolve(nameOrPath?: string): Promise<string> {
+  /**
+   * A bundle folder from a name, a path, or (undefined) a default: the domain's, else the general
+   * one, else any installed bundle.
+   */
+  async resolve(nameOrPath?: string, domain?: BundleDomain): Promise<string> {
     if (nameOrPath && (nameOrPath.includes('/') || nameOrPath.includes(sep) || nameOrPath.startsWith('.'))) {
       if (!(await isDirectory(nameOrPath))) throw new SketchpadError('bundle/not-found', `No bundle folder at ${nameOrPath}.`);
       return resolve(nameOrPath);
     }
     const bundles = await this.list();
-    const found = nameOrPath ? bundles.find((b) => b.name === nameOrPath) : bundles.find((b) => b.isDefault);
+    const defaults = bundles.filter((b) => b.isDefault);
+    const found = nameOrPath
+      ? bundles.find((b) => b.name === nameOrPath)
+      : (defaults.find((b) => b.domain === domain) ?? defaults.find((b) => b.domain === 'general') ?? defaults[0]);
     if (!found) {
       const names = bundles.map((b) => b.name).join(', ');
       throw new SketchpadError('bundle/not-found', nameOrPath
@@ -178,9 +189,12 @@ export class BundleRegistry {
     this.loaded.delete(bundle.path);
   }
 
+  /** Makes a bundle the default for its own domain. */
   async setDefault(name: string): Promise<void> {
-    if (!(await this.list()).some((b) => b.name === name)) throw new SketchpadError('bundle/not-found', `There is no bundle named "${name}".`);
+    const bundle = (await this.list()).find((b) => b.name === name);
+    if (!bundle) throw new SketchpadError('bundle/not-found', `There is no bundle named "${name}".`);
     await mkdir(this.paths.user, { recursive: true });
-    await writeFile(join(this.paths.user, 'defaults.json'), JSON.stringify({ default: name }, null, 2));
+    const defaults = { ...(await this.defaults()), [bundle.domain]: name };
+    await writeFile(join(this.paths.user, 'defaults.json'), JSON.stringify(defaults, null, 2));
   }
 }

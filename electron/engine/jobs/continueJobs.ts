@@ -36,7 +36,7 @@ export const continueJob: H['continue'] = async (params, job) => {
   const started = performance.now();
   const progress = new ProgressTracker(job, stageWeights);
   progress.report('load', 0);
-  const bundle = await bundleFor(params.bundle);
+  const bundle = await bundleFor(params.bundle, params.domain);
   const made = bundle.manifest.domain;
   if (params.domain && made !== 'general' && made !== params.domain) {
     throw new SketchpadError('bundle/wrong-domain', `The bundle ${bundle.manifest.name} is made for ${made}, and this prompt is ${params.domain}: choose a ${params.domain} or general bundle.`);

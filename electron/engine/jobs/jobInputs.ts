@@ -1,4 +1,4 @@
-import type { BundleManifest } from '../../contract/bundle';
+import type { BundleDomain, BundleManifest } from '../../contract/bundle';
 import { throwIfCancelled, type JobContext } from '../../contract/rpcServer';
 import { downmix } from '../audio/channels';
 import { decodeAudioFile } from '../audio/decodeAudio';
@@ -7,9 +7,9 @@ import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { registry } from './engineContext';
 import { yieldToMessages } from './progressTracker';
 
-/** The bundle a job asked for by name or path, or the default one, verified and open. */
-export async function bundleFor(name: string | undefined): Promise<VerifiedBundle> {
-  return registry.load(await registry.resolve(name));
+/** The bundle a job asked for by name or path, or the default (for the domain, if given), verified and open. */
+export async function bundleFor(name: string | undefined, domain?: BundleDomain): Promise<VerifiedBundle> {
+  return registry.load(await registry.resolve(name, domain));
 }
 
 /** Mono audio at `rate` from any file we read; cancellable between resampling chunks. */
