@@ -68,7 +68,10 @@ def span_mask(batch: int, frames: int, rng: np.random.Generator, share: float = 
 
 
 def main() -> None:
-    args = training_parser(__doc__).parse_args()
+    parser = training_parser(__doc__)
+    parser.add_argument("--init", type=Path, default=Path(__file__).resolve().parents[1] / "checkpoints" / "semantic.fp16.pt",
+                        help="committed encoder weights to start from when OUT has no last.pt (a fresh machine)")
+    args = parser.parse_args()
     budget = Budget(args)
     config = json.loads(args.config.read_text())
     cfg, tc = SemanticConfig(**config["model"]), config["train"]
@@ -89,6 +92,11 @@ def main() -> None:
         step, targets = state["step"], state["targets"].to(device)
         print(f"resumed at step {step}", flush=True)
     else:
+        if args.init.exists():
+            state = torch.load(args.init, map_location=device)
+            model.encoder.load_state_dict({k: v.float() for k, v in state["model"].items()})
+            step = state.get("step", 0)
+            print(f"started from the committed encoder {args.init.name} (step {step}); targets and optimiser start fresh", flush=True)
         with torch.no_grad():
             frames = torch.cat([model.encoder.log_mel(torch.from_numpy(sampler.batch(8))).transpose(1, 2).reshape(-1, cfg.mel_bands)
                                 for _ in range(tc["target_batches"])])
