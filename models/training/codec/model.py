@@ -92,8 +92,18 @@ class Codec(nn.Module):
         self.quantizer = ResidualVectorQuantizer(cfg.levels, cfg.codebook_size, cfg.latent_dim)
         self.decoder = Decoder(cfg)
 
+    def freeze_tokens(self, levels: int) -> None:
+        """Fix the encoder and the first `levels` codebooks, so the codes the LMs were trained on
+        stay valid while the decoder (and any higher level) goes on learning."""
+        self.quantizer.frozen_levels = levels
+        self.encoder.requires_grad_(False)
+
     def forward(self, wav: torch.Tensor, active_levels: int | None = None):
-        latents = self.encoder(wav)
+        if self.quantizer.frozen_levels:
+            with torch.no_grad():
+                latents = self.encoder(wav)
+        else:
+            latents = self.encoder(wav)
         quantised, codes, commit = self.quantizer(latents, active_levels)
         return self.decoder(quantised)[..., : wav.shape[-1]], codes, commit
 
@@ -113,4 +123,11 @@ def load_codec_weights(model: Codec, weights: dict) -> None:
     for key in [k for k in weights if k.endswith(".embedding")]:
         prefix = key[: -len("embedding")]
         weights.setdefault(prefix + "embedding_sum", weights[key] * weights[prefix + "cluster_size"][:, None])
-    model.load_state_dict(weights)
+    # The residual quantiser's levels are nested, so weights with more levels serve a model with
+    # fewer (a lower bitrate), and a model with more levels starts its extra codebooks from k-means.
+    own = model.state_dict()
+    weights = {k: v for k, v in weights.items() if k in own or not k.startswith("quantizer.codebooks.")}
+    missing = [k for k in own if k not in weights]
+    if any(not k.startswith("quantizer.codebooks.") for k in missing):
+        raise KeyError(f"codec weights lack {[k for k in missing if not k.startswith('quantizer.codebooks.')][:3]}")
+    model.load_state_dict(weights, strict=False)

@@ -67,6 +67,7 @@ class ResidualVectorQuantizer(nn.Module):
         super().__init__()
         self.levels = levels
         self.codebooks = nn.ModuleList(EmaCodebook(size, dim) for _ in range(levels))
+        self.frozen_levels = 0  # codebooks below this level keep their codes (see Codec.freeze_tokens)
 
     def forward(self, latents: torch.Tensor, active_levels: int | None = None):
         """latents [B, D, F] -> (quantised [B, D, F] with straight-through grads, codes [B, Q, F], commit loss)."""
@@ -78,11 +79,12 @@ class ResidualVectorQuantizer(nn.Module):
         n_levels = active_levels or self.levels
         for level, book in enumerate(self.codebooks[:n_levels]):
             target = residual.detach()
-            if self.training and not bool(book.initialised):
+            learning = self.training and level >= self.frozen_levels
+            if learning and not bool(book.initialised):
                 book.kmeans_init(target)
             idx = book.nearest(target)
             chosen = book.lookup(idx)
-            if self.training:
+            if learning:
                 book.update(target, idx)
             commit = commit + F.mse_loss(residual, chosen.detach())
             quantised = quantised + chosen

@@ -13,8 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.run import Budget, save_atomically, training_parser
-from data.crops import CropSampler
+from common.run import Budget, load_config, save_atomically, training_parser
+from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
 from .losses import MultiResolutionLoss
 from .model import Codec, CodecConfig, load_codec_weights
@@ -24,20 +24,32 @@ def log_mel_l1(estimate: torch.Tensor, target: torch.Tensor, loss: MultiResoluti
     return float(loss(estimate, target)["mel"])
 
 
+def median_si_sdr(estimate: torch.Tensor, target: torch.Tensor) -> float:
+    """Median over the batch of scale-invariant SDR in dB (the codec is delay-free by construction)."""
+    estimate, target = estimate.flatten(1).double(), target.flatten(1).double()
+    scale = (estimate * target).sum(1, keepdim=True) / (target.pow(2).sum(1, keepdim=True) + 1e-12)
+    projection = scale * target
+    ratio = projection.pow(2).sum(1) / ((estimate - projection).pow(2).sum(1) + 1e-12)
+    return float((10 * torch.log10(ratio + 1e-12)).median())
+
+
 def main() -> None:
     parser = training_parser(__doc__)
     parser.add_argument("--init", type=Path, default=Path(__file__).resolve().parents[1] / "checkpoints" / "codec.fp16.pt",
                         help="committed weights to start from when OUT has no last.pt (a fresh machine)")
     args = parser.parse_args()
     budget = Budget(args)
-    config = json.loads(args.config.read_text())
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    config = load_config(args)
     cfg, tc = CodecConfig(**config["model"]), config["train"]
     device = torch.device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
 
     torch.manual_seed(tc["seed"])
     model = Codec(cfg).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=tc["learning_rate"], betas=(0.5, 0.9))
+    if tc.get("frozen_token_levels"):
+        model.freeze_tokens(tc["frozen_token_levels"])
+    optimiser = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=tc["learning_rate"], betas=(0.5, 0.9))
     # The adversarial phase (optional): a multi-scale STFT discriminator from `adversarial.start_step` on.
     adversarial = tc.get("adversarial")
     discriminator = MultiScaleStftDiscriminator().to(device) if adversarial else None
@@ -61,13 +73,17 @@ def main() -> None:
         print(f"started from the committed weights {args.init.name} (step {step}); optimiser state starts fresh", flush=True)
 
     crop = int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop * cfg.hop
-    train = CropSampler(args.data, "train", crop, cfg.sample_rate, seed=tc["seed"] + step)
-    valid = CropSampler(args.data, "valid", cfg.sample_rate * 2 // cfg.hop * cfg.hop, cfg.sample_rate, seed=1234,
-                        augment_probability=0.0)
-    # Kept on disk so that every resumed run validates on the very same crops.
+    batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed),
+                               tc["batch_size"], tc["seed"] + step, args.workers)
+    # Kept on disk so that every resumed run validates on the very same crops (a pack brings them).
     valid_file = args.out / "valid_batch.npy"
     if not valid_file.exists():
-        np.save(valid_file, valid.batch(16))
+        if (args.data / "valid_batch.npy").exists():
+            np.save(valid_file, np.load(args.data / "valid_batch.npy"))
+        else:
+            valid = CropSampler(args.data, "valid", cfg.sample_rate * 2 // cfg.hop * cfg.hop, cfg.sample_rate, seed=1234,
+                                augment_probability=0.0)
+            np.save(valid_file, valid.batch(16))
     valid_batch = torch.from_numpy(np.load(valid_file)).to(device)
     rng = np.random.default_rng(tc["seed"] + step)
     last_save = time.time()
@@ -82,7 +98,7 @@ def main() -> None:
     while budget.allows(step):
         model.train()
         t0 = time.time()
-        wav = torch.from_numpy(train.batch(tc["batch_size"])).to(device)
+        wav = next(batches).to(device, non_blocking=True)
         levels = int(rng.integers(1, cfg.levels + 1)) if rng.random() < tc["quantizer_dropout"] else cfg.levels
         estimate, _, commit = model(wav, levels)
         parts = loss_fn(estimate, wav)
@@ -112,15 +128,15 @@ def main() -> None:
         if step % tc["validate_every"] == 0:
             model.eval()
             with torch.no_grad():
-                mel = log_mel_l1(model(valid_batch)[0], valid_batch, loss_fn)
+                decoded = model(valid_batch)[0]
+                mel, si_sdr = log_mel_l1(decoded, valid_batch, loss_fn), median_si_sdr(decoded, valid_batch)
             improved = mel < best
             best = min(best, mel)
-            log.write(json.dumps({"step": step, "valid_mel": mel}) + "\n")
-            print(f"step {step}: validation mel {mel:.4f}{' (best)' if improved else ''}", flush=True)
+            log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr}) + "\n")
+            print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB{' (best)' if improved else ''}", flush=True)
             if improved:
                 torch.save({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
                            args.out / "best.pt")
-            train.refresh()
         if time.time() - last_save > tc["checkpoint_minutes"] * 60:
             save(last)
             last_save = time.time()

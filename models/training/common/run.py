@@ -3,6 +3,7 @@ stop on SIGTERM/SIGINT, and checkpoints written atomically."""
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import time
 from pathlib import Path
@@ -18,9 +19,25 @@ def training_parser(doc: str, inputs: str = "--data") -> argparse.ArgumentParser
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=0, help="processes that prepare batches (a GPU run wants several)")
     parser.add_argument("--max-minutes", type=float, default=float("inf"))
     parser.add_argument("--max-steps", type=int, default=10**9)
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=JSON",
+                        help="override one config value, e.g. --set train.batch_size=32 (repeatable)")
     return parser
+
+
+def load_config(args: argparse.Namespace) -> dict:
+    """The config file with the --set overrides applied (a GPU run's bigger batch, say)."""
+    config = json.loads(args.config.read_text())
+    for assignment in args.set:
+        path, _, value = assignment.partition("=")
+        *parents, key = path.split(".")
+        node = config
+        for part in parents:
+            node = node[part]
+        node[key] = json.loads(value)
+    return config
 
 
 class Budget:

@@ -1,12 +1,90 @@
-"""Random fixed-length crops from the built dataset, balanced between piano and speech."""
+"""Random fixed-length crops from the built dataset (or from a pack of it, see data/pack.py),
+balanced between piano and speech."""
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
-import soundfile as sf
+import torch
 
 from .augment import augment
+
+
+def crop_sampler(root: Path, split: str, crop_samples: int, sample_rate: int, seed: int,
+                 augment_probability: float = 0.5) -> "CropSampler | PackedCropSampler":
+    """The sampler for `root`: a built dataset folder, or a pack (a folder with pack.json)."""
+    if (root / "pack.json").exists():
+        if split != "train":
+            raise FileNotFoundError(f"{root} is a pack of training audio; it holds no {split} split")
+        return PackedCropSampler(root, crop_samples, sample_rate, seed, augment_probability)
+    return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability)
+
+
+def level_and_augment(audio: np.ndarray, rng: np.random.Generator, sample_rate: int, augment_probability: float) -> np.ndarray:
+    if rng.random() < augment_probability:
+        return augment(audio, rng, sample_rate)
+    peak = np.max(np.abs(audio)) + 1e-9
+    return (audio / peak * 10 ** (rng.uniform(-12, -1) / 20)).astype(np.float32)
+
+
+class PackedCropSampler:
+    """Crops from data/pack.py's single int16 array; half the crops piano, half speech."""
+
+    def __init__(self, root: Path, crop_samples: int, sample_rate: int, seed: int, augment_probability: float = 0.5):
+        unpacked = root / "train.npy"
+        if not unpacked.exists():  # the first sampler unpacks; the workers after it map the same file
+            from .pack import decompress_audio
+            partial = root / f"train.{os.getpid()}.npy"
+            np.save(partial, decompress_audio((root / "train.xz").read_bytes()))
+            partial.rename(unpacked)
+        self.audio = np.load(unpacked, mmap_mode="r")
+        segments = json.loads((root / "pack.json").read_text())["segments"]
+        self.segments = {d: [s for s in segments if s["domain"] == d] for d in ("piano", "speech")}
+        self.segments = {d: s for d, s in self.segments.items() if s}
+        self.crop, self.sample_rate, self.augment_probability = crop_samples, sample_rate, augment_probability
+        self.rng = np.random.default_rng(seed)
+
+    def refresh(self) -> None:
+        """A pack does not grow."""
+
+    def one(self) -> np.ndarray:
+        domains = list(self.segments)
+        segments = self.segments[domains[self.rng.integers(len(domains))]]
+        for _ in range(8):
+            segment = segments[self.rng.integers(len(segments))]
+            start = segment["start"] + int(self.rng.integers(0, max(1, segment["length"] - self.crop)))
+            audio = self.audio[start: start + min(self.crop, segment["length"])].astype(np.float32) / 32768
+            if audio.size < self.crop:
+                audio = np.pad(audio, (0, self.crop - audio.size))
+            if np.sqrt(np.mean(audio ** 2)) > 1e-3:
+                break
+        return level_and_augment(audio, self.rng, self.sample_rate, self.augment_probability)
+
+    def batch(self, size: int) -> np.ndarray:
+        return np.stack([self.one() for _ in range(size)])[:, None, :]
+
+
+class _BatchStream(torch.utils.data.IterableDataset):
+    def __init__(self, make_sampler: Callable[[int], "CropSampler | PackedCropSampler"], batch_size: int, seed: int):
+        self.make_sampler, self.batch_size, self.seed = make_sampler, batch_size, seed
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        info = torch.utils.data.get_worker_info()
+        sampler = self.make_sampler(self.seed * 1000 + (info.id if info else 0))
+        while True:
+            yield torch.from_numpy(sampler.batch(self.batch_size))
+
+
+def parallel_batches(make_sampler: Callable[[int], "CropSampler | PackedCropSampler"], batch_size: int, seed: int,
+                     workers: int) -> Iterator[torch.Tensor]:
+    """Endless batches made by `workers` processes, each with its own random stream: on a GPU the
+    crops and their augmentation would otherwise leave it idle. workers=0 makes them in this process."""
+    return iter(torch.utils.data.DataLoader(_BatchStream(make_sampler, batch_size, seed), batch_size=None,
+                                            num_workers=workers, prefetch_factor=4 if workers else None,
+                                            persistent_workers=workers > 0))
 
 
 class CropSampler:
@@ -15,6 +93,8 @@ class CropSampler:
         self.root, self.split, self.crop = root, split, crop_samples
         self.sample_rate, self.augment_probability = sample_rate, augment_probability
         self.rng = np.random.default_rng(seed)
+        import soundfile  # here, not at the top: a GPU machine that trains from a pack has no soundfile
+        self.soundfile = soundfile
         self.refresh()
 
     def refresh(self) -> None:
@@ -29,17 +109,14 @@ class CropSampler:
         domain = domains[self.rng.integers(len(domains))]
         path = self.files[domain][self.rng.integers(len(self.files[domain]))]
         for _ in range(8):  # skip near-silent crops: they teach nothing
-            frames = sf.info(path).frames
+            frames = self.soundfile.info(path).frames
             start = int(self.rng.integers(0, max(1, frames - self.crop)))
-            audio, _ = sf.read(path, start=start, frames=self.crop, dtype="float32")
+            audio, _ = self.soundfile.read(path, start=start, frames=self.crop, dtype="float32")
             if audio.size < self.crop:
                 audio = np.pad(audio, (0, self.crop - audio.size))
             if np.sqrt(np.mean(audio ** 2)) > 1e-3:
                 break
-        if self.rng.random() < self.augment_probability:
-            return augment(audio, self.rng, self.sample_rate)
-        peak = np.max(np.abs(audio)) + 1e-9
-        return audio / peak * 10 ** (self.rng.uniform(-12, -1) / 20)
+        return level_and_augment(audio, self.rng, self.sample_rate, self.augment_probability)
 
     def batch(self, size: int) -> np.ndarray:
         return np.stack([self.one() for _ in range(size)])[:, None, :]  # [B, 1, T]

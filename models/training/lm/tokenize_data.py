@@ -44,7 +44,8 @@ def main() -> None:
     count = 0
     for split in ("train", "valid"):
         for domain in ("piano", "speech"):
-            for wav in sorted((args.data / split / domain).glob("*.wav"))[: args.limit]:
+            finished = [w for w in sorted((args.data / split / domain).glob("*.wav")) if not w.name.endswith(".part.wav")]
+            for wav in finished[: args.limit]:
                 target = args.out / split / domain / f"{wav.stem}.npz"
                 if target.exists():
                     continue

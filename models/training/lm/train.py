@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.run import Budget, save_atomically, training_parser
+from common.run import Budget, load_config, save_atomically, training_parser
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 
 
@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--stage", choices=["semantic", "coarse", "fine"], required=True)
     args = parser.parse_args()
     budget = Budget(args)
-    config = json.loads(args.config.read_text())
+    config = load_config(args)
     cfg, tc = LmConfig.from_dict(config["lm"]), config["train"][args.stage]
     device = torch.device(args.device)
     out = args.out / args.stage

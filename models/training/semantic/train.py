@@ -21,8 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common.run import Budget, save_atomically, training_parser
-from data.crops import CropSampler
+from common.run import Budget, load_config, save_atomically, training_parser
+from data.crops import CropSampler, PackedCropSampler, crop_sampler, parallel_batches
 from .encoder import SemanticConfig, SemanticEncoder
 
 
@@ -73,13 +73,13 @@ def main() -> None:
                         help="committed encoder weights to start from when OUT has no last.pt (a fresh machine)")
     args = parser.parse_args()
     budget = Budget(args)
-    config = json.loads(args.config.read_text())
+    config = load_config(args)
     cfg, tc = SemanticConfig(**config["model"]), config["train"]
     device = torch.device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(tc["seed"])
     crop = int(tc["crop_seconds"] * cfg.sample_rate) // (2 * cfg.hop) * (2 * cfg.hop)
-    sampler = CropSampler(args.data, "train", crop, cfg.sample_rate, seed=tc["seed"])
+    sampler = crop_sampler(args.data, "train", crop, cfg.sample_rate, seed=tc["seed"])
 
     last = args.out / "last.pt"
     model = MaskedPredictor(cfg, tc["target_clusters"]).to(device)
@@ -98,7 +98,7 @@ def main() -> None:
             step = state.get("step", 0)
             print(f"started from the committed encoder {args.init.name} (step {step}); targets and optimiser start fresh", flush=True)
         with torch.no_grad():
-            frames = torch.cat([model.encoder.log_mel(torch.from_numpy(sampler.batch(8))).transpose(1, 2).reshape(-1, cfg.mel_bands)
+            frames = torch.cat([model.encoder.log_mel(torch.from_numpy(sampler.batch(8)).to(device)).transpose(1, 2).reshape(-1, cfg.mel_bands).cpu()
                                 for _ in range(tc["target_batches"])])
         targets = kmeans(frames[torch.randperm(len(frames))[:20000]], tc["target_clusters"]).to(device)
         print(f"k-means targets: {tc['target_clusters']} clusters of log-mel frames", flush=True)
@@ -107,10 +107,12 @@ def main() -> None:
         save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "targets": targets, "config": config}, last)
 
     rng = np.random.default_rng(tc["seed"] + step)
+    batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed),
+                               tc["batch_size"], tc["seed"] + step, args.workers)
     saved = time.time()
     log = open(args.out / "train_log.jsonl", "a")
     while budget.allows(step):
-        wav = torch.from_numpy(sampler.batch(tc["batch_size"])).to(device)
+        wav = next(batches).to(device, non_blocking=True)
         with torch.no_grad():
             frames = model.encoder.log_mel(wav).transpose(1, 2)  # (B, T, mels)
             labels = torch.cdist(frames, targets[None].expand(len(frames), -1, -1)).argmin(-1)  # (B, T)
@@ -136,7 +138,7 @@ def main() -> None:
 
 
 @torch.no_grad()
-def fit_tokens(encoder: SemanticEncoder, sampler: CropSampler, cfg: SemanticConfig, tc: dict, out: Path, device, step: int) -> None:
+def fit_tokens(encoder: SemanticEncoder, sampler: CropSampler | PackedCropSampler, cfg: SemanticConfig, tc: dict, out: Path, device, step: int) -> None:
     """k-means of the feature layer at 25 Hz -> the token codebook, stored in the model."""
     features = torch.cat([encoder.features(torch.from_numpy(sampler.batch(8)).to(device)).reshape(-1, cfg.d_model).cpu()
                           for _ in range(tc["token_batches"])])
