@@ -19,6 +19,7 @@ import torch
 from codec.model import Codec, CodecConfig, load_codec_weights
 from lm.models import CoarseLM, FineLM, LmConfig, SemanticLM
 from semantic.encoder import SemanticConfig, SemanticEncoder
+from .compact import store_weights_fp16
 from .reference import coarse_greedy, fine_greedy, semantic_greedy
 
 OPSET = 17
@@ -53,7 +54,16 @@ class CodecDecoderGraph(torch.nn.Module):
         return self.codec.decoder(self.codec.quantizer.decode(codes))
 
 
-def export(module, args, path: Path, inputs: dict, outputs: dict) -> dict:
+def round_to_fp16(module: torch.nn.Module) -> None:
+    """Rounds weights to the values fp16 storage keeps, so the PyTorch model (and its fixtures)
+    compute exactly what the compacted ONNX file does."""
+    with torch.no_grad():
+        for tensor in [*module.parameters(), *module.buffers()]:
+            if tensor.is_floating_point():
+                tensor.copy_(tensor.half().float())
+
+
+def export_onnx(module, args, path: Path, inputs: dict, outputs: dict, fp16_weights: bool = False) -> dict:
     """inputs/outputs: name -> (dtype, shape with str for dynamic dims). Returns the manifest entry."""
     dynamic = {name: {i: d for i, d in enumerate(shape) if isinstance(d, str)} for name, (_, shape) in {**inputs, **outputs}.items()}
     kwargs = {}
@@ -61,6 +71,9 @@ def export(module, args, path: Path, inputs: dict, outputs: dict) -> dict:
         kwargs["dynamo"] = False  # the TorchScript exporter: the same graphs on torch 1.13 and 2.x
     torch.onnx.export(module.eval(), args, str(path), input_names=list(inputs), output_names=list(outputs),
                       dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True, **kwargs)
+    if fp16_weights:
+        before, after = store_weights_fp16(path)
+        print(f"{path.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB with fp16 weights")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     spec = lambda items: [{"name": n, "type": t, "shape": list(s)} for n, (t, s) in items.items()]
     return {"file": path.name, "sha256": digest, "inputs": spec(inputs), "outputs": spec(outputs)}
@@ -102,6 +115,7 @@ def main() -> None:
     parser.add_argument("--semantic-lm", dest="semantic_lm", type=Path)
     parser.add_argument("--coarse-lm", dest="coarse_lm", type=Path)
     parser.add_argument("--fine-lm", dest="fine_lm", type=Path)
+    parser.add_argument("--fp16-weights", action="store_true", help="store weights as fp16 (half the size; needs python3-onnx)")
     args = parser.parse_args()
 
     config = json.loads(args.config.read_text())
@@ -130,6 +144,10 @@ def main() -> None:
     with torch.no_grad():
         wav = torch.zeros(1, 1, hop * 8)
         plain_codec = strip_weight_norm(codec)
+        if args.fp16_weights:
+            for m in (plain_codec, semantic, semantic_lm, coarse_lm, fine_lm):
+                round_to_fp16(m)
+        export = lambda *a: export_onnx(*a, fp16_weights=args.fp16_weights)
         stages["codecEncoder"] = export(CodecEncoderGraph(plain_codec), (wav,), args.out / "codec_encoder.onnx",
                                         {"audio": ("float32", ["batch", 1, "samples"])}, {"codes": ("int64", ["batch", q, "frames"])})
         stages["codecDecoder"] = export(CodecDecoderGraph(plain_codec), (torch.zeros(1, q, 8, dtype=torch.long),), args.out / "codec_decoder.onnx",
@@ -173,18 +191,18 @@ def main() -> None:
     print(f"wrote {args.out}/bundle.json and {len(stages)} ONNX files")
 
     if args.fixtures:
-        write_fixtures(args.fixtures, codec, semantic, semantic_lm, coarse_lm, fine_lm, lm, hop)
+        write_fixtures(args.fixtures, plain_codec, semantic, semantic_lm, coarse_lm, fine_lm, lm, hop)
 
 
-def write_fixtures(path: Path, codec, semantic, semantic_lm, coarse_lm, fine_lm, lm: LmConfig, hop: int) -> None:
+def write_fixtures(path: Path, plain_codec: Codec, semantic, semantic_lm, coarse_lm, fine_lm, lm: LmConfig, hop: int) -> None:
+    """plain_codec: the codec as exported (weight norm folded, weights rounded where the ONNX is fp16)."""
     rng = np.random.default_rng(1)
     t = np.arange(hop * 25) / 24000
     wav = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
     x = torch.from_numpy(wav)[None, None]
     with torch.no_grad():
-        plain = strip_weight_norm(codec)
-        codes = CodecEncoderGraph(plain)(x)
-        decoded = CodecDecoderGraph(plain)(codes)
+        codes = CodecEncoderGraph(plain_codec)(x)
+        decoded = CodecDecoderGraph(plain_codec)(codes)
         tokens = semantic(x)
         prompt_tokens = torch.from_numpy(rng.integers(0, lm.semantic_vocab, (1, 10)))
         sem_prompt_logits = semantic_lm(prompt_tokens, *semantic_lm.body.empty_cache(1))[0]

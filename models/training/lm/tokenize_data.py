@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("--codec", type=Path, required=True)
     parser.add_argument("--semantic", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--limit", type=int, default=10**9, help="at most this many clips per split and domain")
+    parser.add_argument("--limit", type=int, default=10**9, help="at most this many clips per split and domain (a seeded random choice)")
+    parser.add_argument("--limit-speech", type=int, help="a separate limit for speech, whose clips are short")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     codec_state = torch.load(args.codec, map_location="cpu")
@@ -42,10 +43,12 @@ def main() -> None:
     codec.eval(), semantic.eval()
     unit = codec.cfg.hop * 2
     count = 0
-    for split in ("train", "valid"):
+    for split in ("valid", "train"):  # validation first: training can start as soon as some train clips are done
         for domain in ("piano", "speech"):
             finished = [w for w in sorted((args.data / split / domain).glob("*.wav")) if not w.name.endswith(".part.wav")]
-            for wav in finished[: args.limit]:
+            np.random.default_rng(5).shuffle(finished)  # a limited run still spans every source and timbre
+            limit = args.limit_speech if domain == "speech" and args.limit_speech else args.limit
+            for wav in finished[:limit]:
                 target = args.out / split / domain / f"{wav.stem}.npz"
                 if target.exists():
                     continue
