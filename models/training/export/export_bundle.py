@@ -98,6 +98,8 @@ def build(config: dict, args) -> tuple[Codec, SemanticEncoder, SemanticLM, Coars
         path = getattr(args, stage)
         if path:
             state = torch.load(path, map_location="cpu")
+            if "config" in state and state["config"]["lm"] != config["lm"]:
+                raise SystemExit(f"{path} was trained with another LM config than {args.config}'s \"lm\" section")
             model.load_state_dict({k: v.float() for k, v in state["model"].items()})
             card[stage] = {"checkpoint": Path(path).name, "steps": state.get("step"), "validationLoss": state.get("valid_loss")}
     return codec, semantic, *lms, card
@@ -116,6 +118,7 @@ def main() -> None:
     parser.add_argument("--coarse-lm", dest="coarse_lm", type=Path)
     parser.add_argument("--fine-lm", dest="fine_lm", type=Path)
     parser.add_argument("--fp16-weights", action="store_true", help="store weights as fp16 (half the size; needs python3-onnx)")
+    parser.add_argument("--card", type=Path, help="a JSON object merged into the model card: data hours, wall time, eval tables")
     args = parser.parse_args()
 
     config = json.loads(args.config.read_text())
@@ -185,7 +188,7 @@ def main() -> None:
         "sampling": sampling,
         "license": config["license"],
         "provenance": config["provenance"],
-        "card": card,
+        "card": {**card, **(json.loads(args.card.read_text()) if args.card else {})},
     }
     (args.out / "bundle.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {args.out}/bundle.json and {len(stages)} ONNX files")

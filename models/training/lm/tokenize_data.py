@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=10**9, help="at most this many clips per split and domain (a seeded random choice)")
     parser.add_argument("--limit-speech", type=int, help="a separate limit for speech, whose clips are short")
+    parser.add_argument("--limit-valid", type=int, default=10**9, help="at most this many validation clips per domain (the LMs only score on them)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     codec_state = torch.load(args.codec, map_location="cpu")
@@ -48,6 +49,7 @@ def main() -> None:
             finished = [w for w in sorted((args.data / split / domain).glob("*.wav")) if not w.name.endswith(".part.wav")]
             np.random.default_rng(5).shuffle(finished)  # a limited run still spans every source and timbre
             limit = args.limit_speech if domain == "speech" and args.limit_speech else args.limit
+            limit = min(limit, args.limit_valid) if split == "valid" else limit
             for wav in finished[:limit]:
                 target = args.out / split / domain / f"{wav.stem}.npz"
                 if target.exists():

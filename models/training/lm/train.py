@@ -36,13 +36,18 @@ class TokenCrops:
         self.rng = np.random.default_rng(seed)
 
     def crop(self, frames: int):
-        """(semantic [frames / 2], codes [Q, frames]) from one random clip (padded by repetition if short)."""
+        """(semantic [frames / 2], codes [Q, frames]) from one random clip; a clip shorter than the
+        window is followed by other clips of its domain (never by itself: a model that saw loops
+        would learn to loop)."""
         domain = list(self.clips)[self.rng.integers(len(self.clips))]
-        semantic, codes = self.clips[domain][self.rng.integers(len(self.clips[domain]))]
+        clips = self.clips[domain]
+        semantic, codes = clips[self.rng.integers(len(clips))]
         total = codes.shape[1] // 2 * 2
-        if total < frames:
-            repeats = frames // max(total, 2) + 1
-            semantic, codes = np.tile(semantic[: total // 2], repeats), np.tile(codes[:, :total], repeats)
+        while total < frames:
+            more_semantic, more_codes = clips[self.rng.integers(len(clips))]
+            even = more_codes.shape[1] // 2 * 2
+            semantic = np.concatenate([semantic[: total // 2], more_semantic[: even // 2]])
+            codes = np.concatenate([codes[:, :total], more_codes[:, :even]], axis=1)
             total = codes.shape[1] // 2 * 2
         start = int(self.rng.integers(0, (total - frames) // 2 + 1)) * 2
         return semantic[start // 2:(start + frames) // 2], codes[:, start:start + frames]
@@ -82,6 +87,8 @@ def batch_loss(stage: str, model, cfg: LmConfig, crops: TokenCrops, batch: int, 
 def main() -> None:
     parser = training_parser(__doc__, inputs="--tokens")
     parser.add_argument("--stage", choices=["semantic", "coarse", "fine"], required=True)
+    parser.add_argument("--init", type=Path, help="weights to start from when OUT has no last.pt "
+                        "(default: the committed checkpoints/<stage>_lm.fp16.pt, if its config matches)")
     args = parser.parse_args()
     budget = Budget(args)
     config = load_config(args)
@@ -100,6 +107,13 @@ def main() -> None:
         optimiser.load_state_dict(state["optimiser"])
         step, best = state["step"], state["best"]
         print(f"resumed {args.stage} at step {step}", flush=True)
+    else:
+        init = args.init or Path(__file__).resolve().parents[1] / "checkpoints" / f"{args.stage}_lm.fp16.pt"
+        state = torch.load(init, map_location=device) if init.exists() else None
+        if state and state["config"]["lm"] == config["lm"]:
+            model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+            step = state["step"]
+            print(f"started from the committed weights {init.name} (step {step}); optimiser state starts fresh", flush=True)
     train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step), TokenCrops(args.tokens, "valid", 99)
     rng = np.random.default_rng(tc["seed"] + step)
     print(f"{args.stage} LM: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters", flush=True)
