@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from codec.model import Codec, CodecConfig, load_codec_weights
+from common.run import load_config
 from lm.models import CoarseLM, FineLM, LmConfig, SemanticLM
 from semantic.encoder import SemanticConfig, SemanticEncoder
 from .compact import store_weights_fp16
@@ -118,10 +119,12 @@ def main() -> None:
     parser.add_argument("--coarse-lm", dest="coarse_lm", type=Path)
     parser.add_argument("--fine-lm", dest="fine_lm", type=Path)
     parser.add_argument("--fp16-weights", action="store_true", help="store weights as fp16 (half the size; needs python3-onnx)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=JSON",
+                        help="override one config value, e.g. --set codec.levels=12 --set lm.levels=12")
     parser.add_argument("--card", type=Path, help="a JSON object merged into the model card: data hours, wall time, eval tables")
     args = parser.parse_args()
 
-    config = json.loads(args.config.read_text())
+    config = load_config(args)
     codec, semantic, semantic_lm, coarse_lm, fine_lm, card = build(config, args)
     for m in (codec, semantic, semantic_lm, coarse_lm, fine_lm):
         m.eval()
