@@ -9,6 +9,7 @@ import { Random } from '../sampling/random';
 import { sampleToken } from '../sampling/logitsProcessors';
 import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
+import { applyLevelCorrection, codecLevelCorrectionDb, codecLevelLimits } from './codecLevel';
 
 export interface ContinuationSettings {
   readonly seconds: number;
@@ -40,6 +41,8 @@ export interface Continuation {
   readonly audio: Float32Array[];
   readonly timings: StageTimings;
   readonly steps: { semantic: number; coarse: number; finePasses: number; decodeChunks: number };
+  /** The gain that undid the codec's level loss measured on the prompt (see codecLevel.ts). */
+  readonly levelCorrectionDb: number;
 }
 
 export interface ContinuationProgress {
@@ -178,7 +181,16 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
       },
     });
     const samples = Math.round(settings.seconds * manifest.sampleRate);
-    return decoded.map((row) => row.slice(runIn * hop, runIn * hop + samples));
+    const takes = decoded.map((row) => row.slice(runIn * hop, runIn * hop + samples));
+    const measuredFrames = Math.min(promptFrames, Math.round((codecLevelLimits.measureSeconds * manifest.sampleRate) / hop));
+    const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.map((level) => level.slice(promptFrames - measuredFrames))], { hop });
+    const correctionDb = codecLevelCorrectionDb(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
+    return applyLevelCorrection(takes, correctionDb);
   });
-  return { audio, timings, steps: { semantic: newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks } };
+  return {
+    audio: audio.takes,
+    timings,
+    steps: { semantic: newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
+    levelCorrectionDb: audio.appliedDb,
+  };
 }

@@ -82,9 +82,10 @@ def parallel_batches(make_sampler: Callable[[int], "CropSampler | PackedCropSamp
                      workers: int) -> Iterator[torch.Tensor]:
     """Endless batches made by `workers` processes, each with its own random stream: on a GPU the
     crops and their augmentation would otherwise leave it idle. workers=0 makes them in this process."""
+    # Debian's torch 1.13 refuses any prefetch_factor, even None, without worker processes.
+    prefetch = {"prefetch_factor": 4, "persistent_workers": True} if workers else {}
     return iter(torch.utils.data.DataLoader(_BatchStream(make_sampler, batch_size, seed), batch_size=None,
-                                            num_workers=workers, prefetch_factor=4 if workers else None,
-                                            persistent_workers=workers > 0))
+                                            num_workers=workers, **prefetch))
 
 
 class CropSampler:

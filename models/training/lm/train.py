@@ -14,7 +14,9 @@ Resumable from OUT/<stage>/last.pt; OUT/<stage>/best.pt keeps the lowest validat
 from __future__ import annotations
 
 import json
+import math
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +86,17 @@ def batch_loss(stage: str, model, cfg: LmConfig, crops: TokenCrops, batch: int, 
     return F.cross_entropy(logits[:, split:].reshape(-1, logits.shape[-1]), codes[:, split:, level].reshape(-1))
 
 
+def learning_rate(tc: dict, step: int) -> float:
+    """Warm up over 200 steps, then constant, or with `decay_steps` a cosine down to a tenth of
+    the peak at that step (a run resumed from committed weights settles into a lower loss)."""
+    warmup = min(1.0, (step + 1) / 200)
+    decay_steps = tc.get("decay_steps")
+    if not decay_steps:
+        return tc["learning_rate"] * warmup
+    progress = min(1.0, step / decay_steps)
+    return tc["learning_rate"] * warmup * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
 def main() -> None:
     parser = training_parser(__doc__, inputs="--tokens")
     parser.add_argument("--stage", choices=["semantic", "coarse", "fine"], required=True)
@@ -97,7 +110,10 @@ def main() -> None:
     out = args.out / args.stage
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(tc["seed"])
-    model = {"semantic": SemanticLM, "coarse": CoarseLM, "fine": FineLM}[args.stage](cfg).to(device)
+    # Dropout is a training setting, not part of the architecture: the exported model and the
+    # checkpoint's `lm` config stay the same with or without it.
+    regularised = replace(cfg, **{args.stage: replace(getattr(cfg, args.stage), dropout=tc.get("dropout", 0.0))})
+    model = {"semantic": SemanticLM, "coarse": CoarseLM, "fine": FineLM}[args.stage](regularised).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=tc["learning_rate"], betas=(0.9, 0.95), weight_decay=0.1)
     step, best = 0, float("inf")
     last = out / "last.pt"
@@ -125,9 +141,8 @@ def main() -> None:
     log = open(out / "train_log.jsonl", "a")
     while budget.allows(step):
         model.train()
-        warmup = min(1.0, (step + 1) / 200)
         for group in optimiser.param_groups:
-            group["lr"] = tc["learning_rate"] * warmup
+            group["lr"] = learning_rate(tc, step)
         loss = batch_loss(args.stage, model, cfg, train, tc["batch_size"], rng, device)
         optimiser.zero_grad()
         loss.backward()
