@@ -10,6 +10,9 @@ Each stage trains on random crops of its own window:
 - fine: one random fine level per example; frames before a random split are the prompt (all
   levels known), after it levels >= the target level are masked; loss on the masked frames.
 Resumable from OUT/<stage>/last.pt; OUT/<stage>/best.pt keeps the lowest validation loss.
+Train settings beyond the config's: `dropout` (residual dropout while training) and `decay_steps`
+(cosine decay of the learning rate to a tenth by that step), e.g. to settle a run resumed from the
+committed weights: --set train.semantic.dropout=0.1 --set train.semantic.decay_steps=3100.
 """
 from __future__ import annotations
 
