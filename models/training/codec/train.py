@@ -2,6 +2,13 @@
 
     /usr/bin/python3 -m codec.train --config configs/codec.json --data work/data --out work/codec
         [--device cuda] [--max-minutes 120] [--max-steps N]
+
+Train settings beyond the config's, for fine-tuning the decoder behind frozen tokens:
+`train_levels` (every step decodes exactly that many levels instead of quantiser dropout: a decoder
+specialised for the bitrate the LMs model), `valid_levels` (validate and pick best.pt at that
+bitrate) and `decay` ({"from": step, "to": step}: cosine decay of the learning rate to a tenth
+between those steps), e.g. --set train.train_levels=8 --set train.valid_levels=8
+--set 'train.decay={"from":2300,"to":5000}'.
 """
 from __future__ import annotations
 
@@ -31,6 +38,15 @@ def median_si_sdr(estimate: torch.Tensor, target: torch.Tensor) -> float:
     projection = scale * target
     ratio = projection.pow(2).sum(1) / ((estimate - projection).pow(2).sum(1) + 1e-12)
     return float((10 * torch.log10(ratio + 1e-12)).median())
+
+
+def learning_rate(tc: dict, step: int) -> float:
+    """Constant, or with `decay` a cosine from the full rate down to a tenth between its steps."""
+    decay = tc.get("decay")
+    if not decay:
+        return tc["learning_rate"]
+    progress = min(1.0, max(0.0, (step - decay["from"]) / (decay["to"] - decay["from"])))
+    return tc["learning_rate"] * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * progress)))
 
 
 def main() -> None:
@@ -95,11 +111,32 @@ def main() -> None:
             state.update(discriminator=discriminator.state_dict(), d_optimiser=d_optimiser.state_dict())
         save_atomically(state, path)
 
+    def validate() -> None:
+        nonlocal best
+        model.eval()
+        with torch.no_grad():
+            decoded = model(valid_batch, tc.get("valid_levels"))[0]
+            mel, si_sdr = log_mel_l1(decoded, valid_batch, loss_fn), median_si_sdr(decoded, valid_batch)
+        improved = mel < best
+        best = min(best, mel)
+        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr}) + "\n")
+        print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB{' (best)' if improved else ''}", flush=True)
+        if improved:
+            torch.save({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
+                       args.out / "best.pt")
+
+    if not last.exists():
+        validate()  # the starting point, so the run's gain is measured on the same crops
     while budget.allows(step):
         model.train()
         t0 = time.time()
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(tc, step)
         wav = next(batches).to(device, non_blocking=True)
-        levels = int(rng.integers(1, cfg.levels + 1)) if rng.random() < tc["quantizer_dropout"] else cfg.levels
+        if tc.get("train_levels"):
+            levels = tc["train_levels"]
+        else:
+            levels = int(rng.integers(1, cfg.levels + 1)) if rng.random() < tc["quantizer_dropout"] else cfg.levels
         estimate, _, commit = model(wav, levels)
         parts = loss_fn(estimate, wav)
         # The waveform term keeps phase coherent (SI-SDR); the spectral terms carry what is heard.
@@ -121,22 +158,13 @@ def main() -> None:
         step += 1
         if step % tc["log_every"] == 0:
             entry = {"step": step, "loss": float(loss), "commit": float(commit), "levels": levels,
+                     "learning_rate": learning_rate(tc, step),
                      "seconds_per_step": round(time.time() - t0, 3), **{k: float(v) for k, v in parts.items()}}
             log.write(json.dumps(entry) + "\n")
             log.flush()
             print(json.dumps(entry), flush=True)
         if step % tc["validate_every"] == 0:
-            model.eval()
-            with torch.no_grad():
-                decoded = model(valid_batch)[0]
-                mel, si_sdr = log_mel_l1(decoded, valid_batch, loss_fn), median_si_sdr(decoded, valid_batch)
-            improved = mel < best
-            best = min(best, mel)
-            log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr}) + "\n")
-            print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB{' (best)' if improved else ''}", flush=True)
-            if improved:
-                torch.save({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
-                           args.out / "best.pt")
+            validate()
         if time.time() - last_save > tc["checkpoint_minutes"] * 60:
             save(last)
             last_save = time.time()
