@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.run import Budget, load_config, save_atomically, training_parser
+from common.run import Budget, cosine_to_tenth, load_config, save_atomically, training_parser
 from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
 from .losses import MultiResolutionLoss
@@ -45,8 +45,7 @@ def learning_rate(tc: dict, step: int) -> float:
     decay = tc.get("decay")
     if not decay:
         return tc["learning_rate"]
-    progress = min(1.0, max(0.0, (step - decay["from"]) / (decay["to"] - decay["from"])))
-    return tc["learning_rate"] * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * progress)))
+    return tc["learning_rate"] * cosine_to_tenth((step - decay["from"]) / (decay["to"] - decay["from"]))
 
 
 def main() -> None:
@@ -158,7 +157,7 @@ def main() -> None:
         step += 1
         if step % tc["log_every"] == 0:
             entry = {"step": step, "loss": float(loss), "commit": float(commit), "levels": levels,
-                     "learning_rate": learning_rate(tc, step),
+                     "learning_rate": optimiser.param_groups[0]["lr"],
                      "seconds_per_step": round(time.time() - t0, 3), **{k: float(v) for k, v in parts.items()}}
             log.write(json.dumps(entry) + "\n")
             log.flush()

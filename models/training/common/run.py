@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import time
 from pathlib import Path
@@ -53,6 +54,13 @@ class Budget:
 
     def allows(self, step: int) -> bool:
         return step < self.max_steps and (time.time() - self.started) / 60 < self.max_minutes and not self.stop_asked
+
+
+def cosine_to_tenth(progress: float) -> float:
+    """The learning-rate factor of a cosine decay from 1 down to 0.1 as `progress` goes from 0 to 1
+    (clamped), as the codec's and the LMs' settling runs use it."""
+    progress = min(1.0, max(0.0, progress))
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def save_atomically(state: dict, path: Path) -> None:

@@ -17,7 +17,6 @@ committed weights: --set train.semantic.dropout=0.1 --set train.semantic.decay_s
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.run import Budget, load_config, save_atomically, training_parser
+from common.run import Budget, cosine_to_tenth, load_config, save_atomically, training_parser
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 
 
@@ -96,8 +95,7 @@ def learning_rate(tc: dict, step: int) -> float:
     decay_steps = tc.get("decay_steps")
     if not decay_steps:
         return tc["learning_rate"] * warmup
-    progress = min(1.0, step / decay_steps)
-    return tc["learning_rate"] * warmup * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+    return tc["learning_rate"] * warmup * cosine_to_tenth(step / decay_steps)
 
 
 def main() -> None:
