@@ -222,7 +222,7 @@ evaluate.command('continue')
     console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
     const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'diversity']];
     for (const s of result.summary) {
-      const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ['loop', s.loop], ['truth', s.truth]] as const;
+      const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ['loop', s.loop], ['truth', s.truth], ['truth-via-codec', s.codecTruth]] as const;
       for (const [name, m] of candidates) {
         rows.push([s.set, name, num(m.scores.key), num(m.scores.timbre), num(m.scores.loudness), num(m.scores.rhythm), num(m.scores.pitch), num(m.copyFraction), num(m.seamJump, 1), name === 'model' ? num(s.diversity) : '']);
       }

@@ -56,11 +56,14 @@ export const continueEvalResultSchema = z.object({
     acousticOnly: candidate.nullable(),
     loop: candidate,
     truth: candidate,
+    /** The true continuation through the bundle's codec: the best the chain can sound, so what the
+     * codec alone costs each score (the LMs cannot beat it). */
+    codecTruth: candidate,
     /** The prompt's own largest transient over its median flux: what a seam may match. */
     promptTransient: z.number(),
     diversity: z.number().nullable(),
   })),
-  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, acousticOnly: candidate.nullable(), loop: candidate, truth: candidate, diversity: z.number().nullable() })),
+  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, acousticOnly: candidate.nullable(), loop: candidate, truth: candidate, codecTruth: candidate, diversity: z.number().nullable() })),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
   /** Things handled but worth knowing, e.g. a prompt and truth at different sample rates. */
   notes: z.array(z.string()),

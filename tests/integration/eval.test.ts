@@ -94,6 +94,8 @@ describe('sketchpad eval', () => {
       expect(c.acousticOnly).not.toBeNull();
       expect(c.truth.scores.key).toBeCloseTo(1, 6);
       expect(c.truth.scores.timbre).toBeCloseTo(1, 6);
+      // The tiny bundle's codec is untrained: its round trip of the truth must differ from the truth.
+      expect(c.codecTruth.scores.timbre).not.toBeCloseTo(1, 2);
       // Plucks decay into silence, and silent frames copy nothing: a loop of them scores below a dense loop's ~0.99.
       expect(c.loop.copyFraction).toBeGreaterThan(0.5);
       expect(c.diversity).toBeGreaterThan(0);
@@ -101,6 +103,7 @@ describe('sketchpad eval', () => {
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);
     expect(html).toMatch(/acoustic only \(no semantic stage\)/);
+    expect(html).toMatch(/true continuation through the codec \(the chain's ceiling\)/);
     for (const src of html.matchAll(/src="([^"]+)"/g)) expect(existsSync(join(report, src[1]!))).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
 import { continueAudio } from '../pipeline/continuation';
+import { roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
@@ -18,6 +19,7 @@ interface PreparedCase {
   prompt: ClipFeatures;
   truth: ClipFeatures;
   loop: ClipFeatures;
+  codecTruth: ClipFeatures;
   variants: ClipFeatures[];
   acousticOnly: ClipFeatures[] | null;
   audio: CaseAudio;
@@ -97,12 +99,14 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     const generated = await continueAudio(bundle, prompt, settings, step);
     const ablated = params.ablation ? await continueAudio(bundle, prompt, { ...settings, acousticOnly: true }, step) : null;
     const loop = loopOfTail(prompt, samples, rate);
+    const codecTruth = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, bundle.manifest.acoustic);
     prepared.push({
       id: c.id,
       set: c.set,
       prompt: features(await to16k(prompt)),
       truth: features(await to16k(truth)),
       loop: features(await to16k(loop)),
+      codecTruth: features(await to16k(codecTruth.audio)),
       variants: await Promise.all(generated.audio.map(async (a) => features(await to16k(a)))),
       acousticOnly: ablated && await Promise.all(ablated.audio.map(async (a) => features(await to16k(a)))),
       audio: { id: c.id, prompt, truth, loop, variant: generated.audio[0]! },
@@ -118,6 +122,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
       acousticOnly: c.acousticOnly && meanOf(c.acousticOnly.map((v) => measure(v, c, others))),
       loop: measure(c.loop, c, others),
       truth: measure(c.truth, c, others),
+      codecTruth: measure(c.codecTruth, c, others),
       promptTransient: promptTransient(c.prompt),
       diversity: diversity(c.variants),
     };

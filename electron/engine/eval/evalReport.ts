@@ -43,6 +43,7 @@ export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEval
       acousticOnly: mine.every((r) => r.acousticOnly) ? medianCandidate(mine.map((r) => r.acousticOnly!)) : null,
       loop: medianCandidate(mine.map((r) => r.loop)),
       truth: medianCandidate(mine.map((r) => r.truth)),
+      codecTruth: medianCandidate(mine.map((r) => r.codecTruth)),
       diversity: medianOrNull(mine.map((r) => r.diversity)),
     };
   });
@@ -54,7 +55,7 @@ const slug = (id: string): string => id.replace(/[^\w-]+/g, '_');
 
 /** A horizontal bar chart as inline SVG: one group per label, one bar per series; `mark` draws a dashed guide. */
 function barChart(title: string, groups: { label: string; values: (number | null)[] }[], series: string[], range: [number, number], mark?: number): string {
-  const colours = ['#3a6fd8', '#b7791f', '#2f9e5b', '#c62f2f'];
+  const colours = ['#3a6fd8', '#b7791f', '#2f9e5b', '#c62f2f', '#7b4fb8'];
   const barHeight = 12;
   const groupHeight = series.length * barHeight + 10;
   const width = 560, left = 90, plot = width - left - 20;
@@ -135,9 +136,9 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
   const scoreCells = (m: CandidateMeasures) => measureNames.map((n) => `<td>${fmt(m.scores[n])}</td>`).join('') + `<td>${fmt(m.copyFraction)}</td><td>${fmt(m.seamJump, 1)}</td>`;
   const header = `<tr><th>set / candidate</th>${measureNames.map((n) => `<th>${n}</th>`).join('')}<th>copy fraction</th><th>seam jump</th></tr>`;
   const summary = result.summary.map((s) => `<tr><th colspan="8" style="text-align:left">${escape(s.set)} (${s.cases} cases, diversity ${fmt(s.diversity)})</th></tr>
-    <tr><td>model</td>${scoreCells(s.model)}</tr>${s.acousticOnly ? `<tr><td>acoustic only (no semantic stage)</td>${scoreCells(s.acousticOnly)}</tr>` : ''}<tr><td>loop of the prompt</td>${scoreCells(s.loop)}</tr><tr><td>true continuation</td>${scoreCells(s.truth)}</tr>`).join('');
+    <tr><td>model</td>${scoreCells(s.model)}</tr>${s.acousticOnly ? `<tr><td>acoustic only (no semantic stage)</td>${scoreCells(s.acousticOnly)}</tr>` : ''}<tr><td>loop of the prompt</td>${scoreCells(s.loop)}</tr><tr><td>true continuation</td>${scoreCells(s.truth)}</tr><tr><td>true continuation through the codec (the chain's ceiling)</td>${scoreCells(s.codecTruth)}</tr>`).join('');
   const charts = result.summary.map((s) => {
-    const candidates: [string, CandidateMeasures][] = [['model', s.model], ...(s.acousticOnly ? [['acoustic only', s.acousticOnly] as [string, CandidateMeasures]] : []), ['loop', s.loop], ['truth', s.truth]];
+    const candidates: [string, CandidateMeasures][] = [['model', s.model], ...(s.acousticOnly ? [['acoustic only', s.acousticOnly] as [string, CandidateMeasures]] : []), ['loop', s.loop], ['truth', s.truth], ['truth via codec', s.codecTruth]];
     const names = candidates.map(([name]) => name);
     return barChart(`${s.set}: consistency scores (truth = 1, other pieces = 0)`, measureNames.map((n) => ({ label: n, values: candidates.map(([, m]) => m.scores[n]) })), names, [-1, 1.5], 1)
       + barChart(`${s.set}: copy fraction (goal <= 0.10)`, [{ label: 'copy', values: candidates.map(([, m]) => m.copyFraction) }], names, [0, 1], 0.1);

@@ -1,4 +1,5 @@
-"""Reconstruction losses: multi-resolution STFT (spectral convergence + log magnitude) and multi-scale mel L1."""
+"""Reconstruction losses: multi-resolution STFT (spectral convergence + log magnitude), multi-scale mel L1,
+and a negative SI-SDR for waveform (phase) fidelity."""
 from __future__ import annotations
 
 import torch
@@ -32,3 +33,13 @@ class MultiResolutionLoss(torch.nn.Module):
             mel = mel + F.l1_loss((fb @ est).clamp_min(1e-5).log(), (fb @ ref).clamp_min(1e-5).log())
         n = len(self.resolutions)
         return {"spectral_convergence": sc / n, "log_magnitude": log_mag / n, "mel": mel / n}
+
+
+def negative_si_sdr(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of -SI-SDR in dB. Unlike a waveform L1, whose size follows the signal's
+    level and is dwarfed by the spectral terms, it weighs quiet and loud crops alike."""
+    estimate, target = estimate.flatten(1), target.flatten(1)
+    scale = (estimate * target).sum(1, keepdim=True) / (target.pow(2).sum(1, keepdim=True) + 1e-8)
+    projection = scale * target
+    ratio = projection.pow(2).sum(1) / ((estimate - projection).pow(2).sum(1) + 1e-8)
+    return -(10 * torch.log10(ratio + 1e-8)).mean()

@@ -8,7 +8,8 @@ Train settings beyond the config's, for fine-tuning the decoder behind frozen to
 specialised for the bitrate the LMs model), `valid_levels` (validate and pick best.pt at that
 bitrate) and `decay` ({"from": step, "to": step}: cosine decay of the learning rate to a tenth
 between those steps), e.g. --set train.train_levels=8 --set train.valid_levels=8
---set 'train.decay={"from":2300,"to":5000}'.
+--set 'train.decay={"from":2300,"to":5000}'. `si_sdr_weight` adds a -SI-SDR (dB) term for waveform
+fidelity; the waveform L1 (`waveform_weight`) is too small beside the spectral terms to move it.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import torch.nn.functional as F
 from common.run import Budget, cosine_to_tenth, load_config, save_atomically, training_parser
 from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
-from .losses import MultiResolutionLoss
+from .losses import MultiResolutionLoss, negative_si_sdr
 from .model import Codec, CodecConfig, load_codec_weights
 
 
@@ -142,6 +143,9 @@ def main() -> None:
         parts["waveform"] = F.l1_loss(estimate, wav)
         loss = (parts["spectral_convergence"] + parts["log_magnitude"] + parts["mel"] + tc["commit_weight"] * commit
                 + tc.get("waveform_weight", 0.0) * parts["waveform"])
+        if tc.get("si_sdr_weight"):
+            parts["negative_si_sdr"] = negative_si_sdr(estimate, wav)
+            loss = loss + tc["si_sdr_weight"] * parts["negative_si_sdr"]
         if discriminator and step >= adversarial["start_step"]:
             d_loss = discriminator_loss(discriminator(wav), discriminator(estimate.detach()))
             d_optimiser.zero_grad()
