@@ -104,6 +104,9 @@ describe('sketchpad eval', () => {
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);
     expect(html).toMatch(/acoustic only \(no semantic stage\)/);
     expect(html).toMatch(/true continuation through the codec \(the chain's ceiling\)/);
+    // Piano cases list the notes either side of the seam; speech cases do not.
+    expect(html.match(/Notes found/g)?.length).toBe(result.cases.filter((c) => c.set === 'piano').length);
+    expect(html).toMatch(/last 2 s of the prompt [A-G]#?\d/);
     for (const src of html.matchAll(/src="([^"]+)"/g)) expect(existsSync(join(report, src[1]!))).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { resample } from '../audio/resample';
 import { encodeWav } from '../audio/wavWriter';
 import { analysis } from './spectral';
 import { spectrogramPng } from './spectrogramImage';
+import { findNotes, notesBetween } from './transcribe';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -127,6 +128,14 @@ export async function writeCodecReport(dir: string, result: CodecEvalResult, cli
   return join(out, 'index.html');
 }
 
+/** For piano: the notes the note finder hears in the 2 s before the seam and in the 2 s after it. */
+function notesAcrossSeam(joined16k: Float32Array, truthJoined16k: Float32Array, seam: number): string {
+  const model = findNotes(joined16k);
+  const truth = findNotes(truthJoined16k);
+  const list = (text: string) => (text ? escape(text) : '<span class="na">none found</span>');
+  return `<p class="notes">Notes found (<code>eval/transcribe.ts</code>): last 2 s of the prompt ${list(notesBetween(model, seam - 2, seam))}; first 2 s of variant 1 ${list(notesBetween(model, seam, seam + 2))}; first 2 s of the truth ${list(notesBetween(truth, seam, seam + 2))}</p>`;
+}
+
 export interface CaseAudio { id: string; prompt: Float32Array; truth: Float32Array; loop: Float32Array; variant: Float32Array }
 
 export async function writeContinueReport(dir: string, result: ContinueEvalResult, cases: CaseAudio[], rate: number): Promise<string> {
@@ -153,14 +162,17 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
     truthJoined.set(c.prompt);
     truthJoined.set(c.truth, c.prompt.length);
     const seam = c.prompt.length / rate;
-    await writeFile(join(out, 'img', `${name}-model.png`), spectrogramPng((await resample([joined], rate, analysis.sampleRate))[0]!, seam));
-    await writeFile(join(out, 'img', `${name}-truth.png`), spectrogramPng((await resample([truthJoined], rate, analysis.sampleRate))[0]!, seam));
+    const [joined16k] = await resample([joined], rate, analysis.sampleRate);
+    const [truthJoined16k] = await resample([truthJoined], rate, analysis.sampleRate);
+    await writeFile(join(out, 'img', `${name}-model.png`), spectrogramPng(joined16k!, seam));
+    await writeFile(join(out, 'img', `${name}-truth.png`), spectrogramPng(truthJoined16k!, seam));
     const row = result.cases.find((r) => r.id === c.id)!;
+    const notes = /piano/i.test(row.set) ? notesAcrossSeam(joined16k!, truthJoined16k!, seam) : '';
     listening.push(`<div class="case"><b>${escape(c.id)}</b> — model: ${measureNames.map((n) => `${n} ${fmt(row.model.scores[n])}`).join(', ')}, copy ${fmt(row.model.copyFraction)}, seam ${fmt(row.model.seamJump, 1)} (prompt's own transients ${fmt(row.promptTransient, 1)}), diversity ${fmt(row.diversity)}<br>
       prompt + variant 1 <audio controls preload="none" src="${await writeAudio(out, `${name}-model.wav`, joined, rate)}"></audio>
       prompt + truth <audio controls preload="none" src="${await writeAudio(out, `${name}-truth.wav`, truthJoined, rate)}"></audio>
       loop <audio controls preload="none" src="${await writeAudio(out, `${name}-loop.wav`, c.loop, rate)}"></audio>
-      <p>prompt + variant 1 (the white line is the seam)</p><img src="img/${name}-model.png" alt="spectrogram of prompt and continuation"><p>prompt + true continuation</p><img src="img/${name}-truth.png" alt="spectrogram of prompt and truth"></div>`);
+      ${notes}<p>prompt + variant 1 (the white line is the seam)</p><img src="img/${name}-model.png" alt="spectrogram of prompt and continuation"><p>prompt + true continuation</p><img src="img/${name}-truth.png" alt="spectrogram of prompt and truth"></div>`);
   }
   const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
   const notes = result.notes.length ? `<h2>Notes</h2><ul>${result.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : '';
