@@ -56,8 +56,8 @@ export const continueEvalResultSchema = z.object({
     acousticOnly: candidate.nullable(),
     loop: candidate,
     truth: candidate,
-    /** The true continuation through the bundle's codec: the best the chain can sound, so what the
-     * codec alone costs each score (the LMs cannot beat it). */
+    /** The true continuation through the bundle's codec, with the takes' level correction: what the
+     * chain would play had its LMs found the truth's own codes, so what the codec alone costs each score. */
     codecTruth: candidate,
     /** The prompt's own largest transient over its median flux: what a seam may match. */
     promptTransient: z.number(),

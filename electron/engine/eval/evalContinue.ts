@@ -6,6 +6,7 @@ import { decodeAudioFile } from '../audio/decodeAudio';
 import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
+import { applyLevelCorrection } from '../pipeline/codecLevel';
 import { continueAudio } from '../pipeline/continuation';
 import { roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
@@ -99,14 +100,17 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     const generated = await continueAudio(bundle, prompt, settings, step);
     const ablated = params.ablation ? await continueAudio(bundle, prompt, { ...settings, acousticOnly: true }, step) : null;
     const loop = loopOfTail(prompt, samples, rate);
-    const codecTruth = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, bundle.manifest.acoustic);
+    // With the level correction the chain gave its takes: the row is what the chain would play
+    // had its LMs found the truth's own codes.
+    const truthCoded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, bundle.manifest.acoustic);
+    const codecTruth = applyLevelCorrection([truthCoded.audio], generated.levelCorrectionDb).takes[0]!;
     prepared.push({
       id: c.id,
       set: c.set,
       prompt: features(await to16k(prompt)),
       truth: features(await to16k(truth)),
       loop: features(await to16k(loop)),
-      codecTruth: features(await to16k(codecTruth.audio)),
+      codecTruth: features(await to16k(codecTruth)),
       variants: await Promise.all(generated.audio.map(async (a) => features(await to16k(a)))),
       acousticOnly: ablated && await Promise.all(ablated.audio.map(async (a) => features(await to16k(a)))),
       audio: { id: c.id, prompt, truth, loop, variant: generated.audio[0]! },

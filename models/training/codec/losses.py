@@ -1,5 +1,5 @@
 """Reconstruction losses: multi-resolution STFT (spectral convergence + log magnitude), multi-scale mel L1,
-and a negative SI-SDR for waveform (phase) fidelity."""
+a negative SI-SDR for waveform (phase) fidelity, and a spectral-flux term for onsets."""
 from __future__ import annotations
 
 import torch
@@ -43,3 +43,25 @@ def negative_si_sdr(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tenso
     projection = scale * target
     ratio = projection.pow(2).sum(1) / ((estimate - projection).pow(2).sum(1) + 1e-8)
     return -(10 * torch.log10(ratio + 1e-8)).mean()
+
+
+class FluxLoss(torch.nn.Module):
+    """L1 between the spectral flux (frame-to-frame rise of the log-mel spectrum, as `sketchpad
+    eval` counts onsets: 32 ms frames every 10 ms, 80 bands) of the estimate and of the target.
+    The mel terms score each frame alone, so a decoder can meet them while its noise floor
+    flickers from frame to frame and its attacks are soft: the eval then hears about 9 onsets a
+    second in every clip. This term scores the changes themselves."""
+
+    def __init__(self, sample_rate: int, bands: int = 80):
+        super().__init__()
+        self.n_fft, self.hop = round(0.032 * sample_rate), round(0.010 * sample_rate)
+        self.register_buffer("mel", torch.from_numpy(mel_filterbank(sample_rate, self.n_fft, bands, f_max=8000.0)).float())
+
+    def flux(self, x: torch.Tensor) -> torch.Tensor:
+        power = stft_magnitude(x, self.n_fft, self.hop) ** 2
+        log_mel = (self.mel @ power).clamp_min(1e-5).log()
+        return F.relu(log_mel.diff(dim=-1)).pow(2).sum(1).add(1e-8).sqrt()  # [B, frames - 1]
+
+    def forward(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        reference = self.flux(target)
+        return F.l1_loss(self.flux(estimate), reference) / reference.mean().clamp_min(1e-3)

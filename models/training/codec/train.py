@@ -10,6 +10,7 @@ bitrate) and `decay` ({"from": step, "to": step}: cosine decay of the learning r
 between those steps), e.g. --set train.train_levels=8 --set train.valid_levels=8
 --set 'train.decay={"from":2300,"to":5000}'. `si_sdr_weight` adds a -SI-SDR (dB) term for waveform
 fidelity; the waveform L1 (`waveform_weight`) is too small beside the spectral terms to move it.
+`flux_weight` adds losses.FluxLoss, which scores frame-to-frame change (onsets, flicker).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from common.run import Budget, cosine_to_tenth, load_config, save_atomically, training_parser
 from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
-from .losses import MultiResolutionLoss, negative_si_sdr
+from .losses import FluxLoss, MultiResolutionLoss, negative_si_sdr
 from .model import Codec, CodecConfig, load_codec_weights
 
 
@@ -71,6 +72,8 @@ def main() -> None:
     discriminator = MultiScaleStftDiscriminator().to(device) if adversarial else None
     d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=tc["learning_rate"], betas=(0.5, 0.9)) if discriminator else None
     loss_fn = MultiResolutionLoss(cfg.sample_rate).to(device)
+    valid_flux = FluxLoss(cfg.sample_rate).to(device)
+    flux_loss = valid_flux if tc.get("flux_weight") else None
     step, best = 0, float("inf")
     last = args.out / "last.pt"
     if last.exists():
@@ -117,10 +120,13 @@ def main() -> None:
         with torch.no_grad():
             decoded = model(valid_batch, tc.get("valid_levels"))[0]
             mel, si_sdr = log_mel_l1(decoded, valid_batch, loss_fn), median_si_sdr(decoded, valid_batch)
-        improved = mel < best
-        best = min(best, mel)
-        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr}) + "\n")
-        print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB{' (best)' if improved else ''}", flush=True)
+            flux = float(valid_flux(decoded, valid_batch))
+        # With the flux term on, the checkpoint kept is the best on the objective trained for.
+        score = mel + tc.get("flux_weight", 0.0) * flux
+        improved = score < best
+        best = min(best, score)
+        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr, "valid_flux": flux}) + "\n")
+        print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB, flux L1 {flux:.3f}{' (best)' if improved else ''}", flush=True)
         if improved:
             torch.save({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
                        args.out / "best.pt")
@@ -146,6 +152,9 @@ def main() -> None:
         if tc.get("si_sdr_weight"):
             parts["negative_si_sdr"] = negative_si_sdr(estimate, wav)
             loss = loss + tc["si_sdr_weight"] * parts["negative_si_sdr"]
+        if flux_loss is not None:
+            parts["flux"] = flux_loss(estimate, wav)
+            loss = loss + tc["flux_weight"] * parts["flux"]
         if discriminator and step >= adversarial["start_step"]:
             d_loss = discriminator_loss(discriminator(wav), discriminator(estimate.detach()))
             d_optimiser.zero_grad()
