@@ -4,11 +4,11 @@ import { CachedLm } from '../../electron/engine/lm/cachedLm';
 import { generateCoarse } from '../../electron/engine/lm/coarseStage';
 import { generateFine } from '../../electron/engine/lm/fineStage';
 import { generateSemantic } from '../../electron/engine/lm/semanticStage';
-import { int64, floats, scalarInt64 } from '../../electron/engine/runtime/onnxSession';
+import { int64, floats, openSession, scalarInt64 } from '../../electron/engine/runtime/onnxSession';
 import { argmax } from '../../electron/engine/sampling/logitsProcessors';
 import { decodeCodes, encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { semanticTokens } from '../../electron/engine/tokenizers/semanticTokenizer';
-import { parity, tinyBundle } from '../fixtures/bundles';
+import { parity, pitchParity, pitchTokenizerTiny, tinyBundle } from '../fixtures/bundles';
 
 const greedy = { pick: (_row: number, logits: Float32Array) => argmax(logits) };
 
@@ -75,5 +75,18 @@ describe('the engine reproduces the PyTorch models (tiny bundle parity fixtures)
     const grid = Int32Array.from(flat);
     await generateFine(bundle.sessions.fineLm, { levels, coarseLevels, mask: bundle.manifest.vocabulary.fineMask, window: bundle.manifest.stages.fineLm.transformer.context }, [grid], parity.fineLm.knownFrames, greedy);
     expect(Array.from(grid)).toEqual(parity.fineLm.greedy.flat());
+  });
+});
+
+describe('the engine reproduces the pitch tokenizer (fp16 weights, as shipped)', () => {
+  it('the same tokens for notes, silence and noise', async () => {
+    const { session } = await openSession(pitchTokenizerTiny, { providers: ['cpu'], label: 'CPU' });
+    try {
+      const tokens = Array.from(await semanticTokens(session, Float32Array.from(pitchParity.audio)));
+      expect(new Set(tokens).size).toBeGreaterThan(10);
+      expect(tokens).toEqual(pitchParity.tokens);
+    } finally {
+      await session.release();
+    }
   });
 });

@@ -21,6 +21,14 @@ def store_weights_fp16(path: Path) -> tuple[int, int]:
     before = path.stat().st_size
     model = onnx.load(str(path))
     graph = model.graph
+    # Buffers the exporter writes as Constant nodes (a fixed DFT basis, say) become initializers
+    # first, so that they shrink like the weights.
+    for node in [n for n in graph.node if n.op_type == "Constant"]:
+        value = next((a.t for a in node.attribute if a.name == "value"), None)
+        if value is not None and value.data_type == TensorProto.FLOAT and int(np.prod(value.dims)) >= SMALLEST:
+            tensor = numpy_helper.from_array(numpy_helper.to_array(value), node.output[0])
+            graph.node.remove(node)
+            graph.initializer.append(tensor)
     casts = []
     kept = []
     for tensor in graph.initializer:

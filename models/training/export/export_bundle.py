@@ -19,7 +19,9 @@ import torch
 from codec.model import Codec, CodecConfig, load_codec_weights
 from common.run import load_config
 from lm.models import CoarseLM, FineLM, LmConfig, SemanticLM
-from semantic.encoder import SemanticConfig, SemanticEncoder
+from semantic.encoder import SemanticEncoder
+from semantic.pitch import PitchTokenizer
+from semantic.tokenizers import build_semantic_tokenizer
 from .compact import store_weights_fp16
 from .reference import coarse_greedy, fine_greedy, semantic_greedy
 
@@ -80,10 +82,10 @@ def export_onnx(module, args, path: Path, inputs: dict, outputs: dict, fp16_weig
     return {"file": path.name, "sha256": digest, "inputs": spec(inputs), "outputs": spec(outputs)}
 
 
-def build(config: dict, args) -> tuple[Codec, SemanticEncoder, SemanticLM, CoarseLM, FineLM, dict]:
+def build(config: dict, args) -> tuple[Codec, SemanticEncoder | PitchTokenizer, SemanticLM, CoarseLM, FineLM, dict]:
     torch.manual_seed(args.seed)
     codec = Codec(CodecConfig(**config["codec"]))
-    semantic = SemanticEncoder(SemanticConfig(**config["semantic"]))
+    semantic = build_semantic_tokenizer(config["semantic"])
     lm_cfg = LmConfig.from_dict(config["lm"])
     lms = SemanticLM(lm_cfg), CoarseLM(lm_cfg), FineLM(lm_cfg)
     card: dict = {"randomInit": bool(args.random_init)}
@@ -93,7 +95,9 @@ def build(config: dict, args) -> tuple[Codec, SemanticEncoder, SemanticLM, Coars
         card["codec"] = {"checkpoint": Path(args.codec).name, "steps": state.get("step"), "validationMel": state.get("valid_mel")}
     if args.semantic:
         state = torch.load(args.semantic, map_location="cpu")
-        semantic.load_state_dict(state["model"])
+        if state["semantic"] != config["semantic"]:
+            raise SystemExit(f"{args.semantic} is a tokenizer made with another config than {args.config}'s \"semantic\" section")
+        semantic.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()})
         card["semantic"] = {"checkpoint": Path(args.semantic).name, "clusters": semantic.cfg.clusters}
     for stage, model in (("semantic_lm", lms[0]), ("coarse_lm", lms[1]), ("fine_lm", lms[2])):
         path = getattr(args, stage)

@@ -2,7 +2,7 @@
 (50 Hz, all levels), one .npz per clip, with the split kept.
 
     /usr/bin/python3 -m lm.tokenize_data --data work/data --out work/tokens \
-        --codec checkpoints/codec.fp16.pt --semantic work/semantic/semantic.pt
+        --codec checkpoints/codec.fp16.pt --semantic checkpoints/semantic.fp16.pt
 
 Resumable: clips already tokenized are skipped. Re-run after the codec or the tokenizer changes
 (with a fresh --out).
@@ -18,7 +18,7 @@ import soundfile as sf
 import torch
 
 from codec.model import Codec, CodecConfig, load_codec_weights
-from semantic.encoder import SemanticConfig, SemanticEncoder
+from semantic.tokenizers import load_semantic_tokenizer
 
 CHUNK_SECONDS = 30  # encoded in pieces so long files fit in memory
 
@@ -38,10 +38,8 @@ def main() -> None:
     codec_state = torch.load(args.codec, map_location="cpu")
     codec = Codec(CodecConfig(**codec_state["config"]["model"]))
     load_codec_weights(codec, codec_state["model"])
-    semantic_state = torch.load(args.semantic, map_location="cpu")
-    semantic = SemanticEncoder(SemanticConfig(**semantic_state["semantic"]))
-    semantic.load_state_dict(semantic_state["model"])
-    codec.eval(), semantic.eval()
+    semantic = load_semantic_tokenizer(args.semantic)
+    codec.eval()
     unit = codec.cfg.hop * 2
     count = 0
     for split in ("valid", "train"):  # validation first: training can start as soon as some train clips are done

@@ -1,6 +1,8 @@
 """Do the semantic tokens carry structure rather than timbre? For each validation piece rendered in
 several timbres, the share of 25 Hz frames where two renderings get the same token, against the
-agreement two unrelated token streams with the same token frequencies would show by chance.
+agreement two unrelated token streams with the same token frequencies would show by chance, and
+Cohen's kappa, (agreement - chance) / (1 - chance): tokenizers that use their clusters unevenly have
+a higher chance level, so kappa is the figure that compares two of them.
 
     /usr/bin/python3 -m semantic.measure_structure --semantic work/semantic/semantic.pt --data work/data
 """
@@ -16,7 +18,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from .encoder import SemanticConfig, SemanticEncoder
+from .tokenizers import load_semantic_tokenizer
 
 
 def main() -> None:
@@ -26,9 +28,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     state = torch.load(args.semantic, map_location="cpu")
-    model = SemanticEncoder(SemanticConfig(**state["semantic"]))
-    model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    model.eval()
+    model = load_semantic_tokenizer(args.semantic)
     renders: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for wav in sorted((args.data / "valid" / "piano").glob("*.wav")):
         piece, timbre = wav.stem.rsplit("-", 1)
@@ -48,7 +48,9 @@ def main() -> None:
             pb = np.bincount(tb[:n], minlength=model.cfg.clusters) / n
             chance.append(float(np.sum(pa * pb)))
     result = {"pairs": len(same), "agreement": round(float(np.mean(same)), 4) if same else None,
-              "chance": round(float(np.mean(chance)), 4) if chance else None, "step": state.get("step")}
+              "chance": round(float(np.mean(chance)), 4) if chance else None,
+              "kappa": round(float(np.mean([(s - c) / (1 - c) for s, c in zip(same, chance)])), 4) if same else None,
+              "kind": state["semantic"].get("kind", "hubert"), "step": state.get("step")}
     print(json.dumps(result))
 
 
