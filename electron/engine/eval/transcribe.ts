@@ -36,7 +36,8 @@ export const noteName = (midi: number): string => `${names[midi % 12]}${Math.flo
 const binOf = (hz: number): number => (hz * noteFinding.size) / analysis.sampleRate;
 
 /** Bins within a quarter tone of each of the note's partials: piano partials run a little sharp. */
-function partialBins(midi: number, bins: number): [number, number][] {
+function partialBins(midi: number): [number, number][] {
+  const bins = noteFinding.size / 2 + 1;
   const ranges: [number, number][] = [];
   for (let h = 1; h <= noteFinding.harmonics; h++) {
     const centre = frequencyOf(midi) * h;
@@ -46,12 +47,15 @@ function partialBins(midi: number, bins: number): [number, number][] {
   return ranges;
 }
 
+/** Every note's partial bins, once: the spectra all have the same size. */
+const partialsOf = Array.from({ length: noteFinding.highMidi - noteFinding.lowMidi + 1 }, (_, i) => partialBins(noteFinding.lowMidi + i));
+
 /** Harmonic-sum salience per semitone; zero where the fundamental itself is missing (a sub-harmonic). */
 function salience(magnitude: Float32Array): Float64Array {
   const { lowMidi, highMidi, harmonicDecay, fundamentalShare } = noteFinding;
   const out = new Float64Array(highMidi - lowMidi + 1);
   for (let midi = lowMidi; midi <= highMidi; midi++) {
-    const peaks = partialBins(midi, magnitude.length).map(([lo, hi]) => {
+    const peaks = partialsOf[midi - lowMidi]!.map(([lo, hi]) => {
       let peak = 0;
       for (let k = lo; k <= hi; k++) peak = Math.max(peak, magnitude[k]!);
       return peak;
@@ -80,7 +84,7 @@ function frameNotes(power: Float32Array): number[] {
     for (let i = 1; i < s.length; i++) if (s[i]! > s[best]!) best = i;
     if (s[best]! <= 0 || s[best]! < relativeToStrongest * strongest || s[best]! < overMedian * median) break;
     found.push(best + lowMidi);
-    for (const [lo, hi] of partialBins(best + lowMidi, magnitude.length)) magnitude.fill(0, lo, hi + 1);
+    for (const [lo, hi] of partialsOf[best]!) magnitude.fill(0, lo, hi + 1);
   }
   return found;
 }
