@@ -14,26 +14,8 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from .kmeans import kmeans
 from .pitch import PitchConfig, PitchTokenizer
-
-
-def kmeans(x: torch.Tensor, k: int, iterations: int, rng: np.random.Generator) -> torch.Tensor:
-    """Lloyd's algorithm from a k-means++ start; an emptied cluster restarts on a random frame."""
-    centroids = [x[rng.integers(len(x))]]
-    nearest = torch.cdist(x, centroids[0][None]).squeeze(1) ** 2
-    for _ in range(k - 1):
-        probabilities = (nearest / nearest.sum()).double().numpy()
-        centroids.append(x[rng.choice(len(x), p=probabilities / probabilities.sum())])
-        nearest = torch.minimum(nearest, torch.cdist(x, centroids[-1][None]).squeeze(1) ** 2)
-    c = torch.stack(centroids)
-    for _ in range(iterations):
-        assignment = torch.cdist(x, c).argmin(1)
-        sums = torch.zeros_like(c).index_add_(0, assignment, x)
-        counts = torch.bincount(assignment, minlength=k)
-        empty = counts == 0
-        c = sums / counts.clamp_min(1)[:, None]
-        c[empty] = x[torch.from_numpy(rng.integers(0, len(x), int(empty.sum())))]
-    return c
 
 
 def main() -> None:
@@ -68,7 +50,7 @@ def main() -> None:
             frames += len(features[-1])
         print(f"{domain}: {frames} frames", flush=True)
     x = torch.cat(features)
-    model.centroids.copy_(kmeans(x, cfg.clusters, args.iterations, rng))
+    model.centroids.copy_(kmeans(x, cfg.clusters, args.iterations, seed=11))
     usage = torch.bincount(torch.cdist(x, model.centroids).argmin(1), minlength=cfg.clusters)
     state = {"semantic": asdict(cfg), "model": {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
              "step": None, "frames": len(x)}
