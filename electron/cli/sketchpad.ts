@@ -1,11 +1,12 @@
 /**
  * The `sketchpad` command line: the same engine as the app, headless, in its own child process.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AudioInfo } from '../contract/audio';
 import { wavEncodings } from '../contract/audio';
-import { bundleDomains } from '../contract/bundle';
+import { bundleDomains, describeSampling, samplingOverridesSchema, type SamplingOverrides } from '../contract/bundle';
 import { SketchpadError } from '../contract/errors';
 import type { Progress } from '../contract/progress';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -101,6 +102,21 @@ function parseTemperatures(value: string): { semantic?: number; coarse?: number;
   }
   const [semantic, coarse, fine] = parts;
   return { semantic, coarse, fine };
+}
+
+function parseSamplingFile(path: string): SamplingOverrides {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(resolve(path), 'utf8'));
+  } catch (error) {
+    throw new InvalidArgumentError(`--sampling ${path} could not be read as JSON (${(error as Error).message}).`);
+  }
+  const parsed = samplingOverridesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidArgumentError(`--sampling ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}. Give e.g. {"coarse": {"temperature": 0.7, "topK": 50}}.`);
+  }
+  return parsed.data;
 }
 
 const progress = (json?: boolean) => ({ onProgress: progressPrinter(!json && process.stderr.isTTY) });
@@ -213,13 +229,15 @@ evaluate.command('continue')
   .option('--variants <n>', 'continuations per case', parseNumber('--variants', true), 4)
   .option('--seconds <s>', 'continuation length', parseNumber('--seconds'), 8)
   .option('--ablation', 'also run the acoustic-only chain (no semantic stage)')
+  .option('--sampling <file>', 'a JSON file of sampling settings over the bundle\'s, per stage, e.g. {"coarse": {"temperature": 0.7}}', parseSamplingFile)
   .option('--report <dir>', 'write an HTML report with spectrograms and players')
   .option('--json', 'print one JSON object')
-  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; report?: string; json?: boolean }) => {
-    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), report: o.report && resolve(o.report) }, progress(o.json));
+  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; sampling?: SamplingOverrides; report?: string; json?: boolean }) => {
+    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), sampling: o.sampling, report: o.report && resolve(o.report) }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
+    console.log(`sampling: ${describeSampling(result.sampling)}`);
     const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'diversity']];
     for (const s of result.summary) {
       const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ['loop', s.loop], ['truth', s.truth], ['truth-via-codec', s.codecTruth]] as const;

@@ -36,6 +36,31 @@ export const samplingSchema = z.object({
 });
 export type SamplingSettings = z.infer<typeof samplingSchema>;
 
+export const stageSamplingSchema = z.object({ semantic: samplingSchema, coarse: samplingSchema, fine: samplingSchema });
+export type StageSampling = z.infer<typeof stageSamplingSchema>;
+
+/** Settings over a bundle's own, stage by stage and field by field (what a sampling sweep varies). */
+export const samplingOverridesSchema = z.object({
+  semantic: samplingSchema.partial().strict(),
+  coarse: samplingSchema.partial().strict(),
+  fine: samplingSchema.partial().strict(),
+}).partial().strict();
+export type SamplingOverrides = z.infer<typeof samplingOverridesSchema>;
+
+/** One line for tables and reports: "semantic t0.9 k0 p0.95 r1.1; coarse ...". */
+export function describeSampling(sampling: StageSampling): string {
+  const stage = (s: SamplingSettings) => `t${s.temperature} k${s.topK} p${s.topP} r${s.repetitionPenalty}`;
+  return `semantic ${stage(sampling.semantic)}; coarse ${stage(sampling.coarse)}; fine ${stage(sampling.fine)}`;
+}
+
+export function withSamplingOverrides(base: StageSampling, overrides: SamplingOverrides = {}): StageSampling {
+  return {
+    semantic: { ...base.semantic, ...overrides.semantic },
+    coarse: { ...base.coarse, ...overrides.coarse },
+    fine: { ...base.fine, ...overrides.fine },
+  };
+}
+
 export const bundleDomains = ['piano', 'speech', 'general'] as const;
 export type BundleDomain = (typeof bundleDomains)[number];
 
@@ -71,7 +96,7 @@ export const bundleManifestSchema = z.object({
     coarseLm: lmStageSchema,
     fineLm: lmStageSchema,
   }),
-  sampling: z.object({ semantic: samplingSchema, coarse: samplingSchema, fine: samplingSchema }),
+  sampling: stageSamplingSchema,
   license: z.string(),
   provenance: z.record(z.string(), z.unknown()),
   /** The model card: data, steps, wall time and the measured figures. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stageSamplingSchema } from './bundle';
 
 /** A codec eval manifest: clips by set (piano, speech, ...); paths relative to the manifest. */
 export const codecManifestSchema = z.object({
@@ -46,6 +47,8 @@ export type CandidateMeasures = z.infer<typeof candidate>;
 
 export const continueEvalResultSchema = z.object({
   bundle: z.string(),
+  /** The sampling settings the run used: the bundle's, with any overrides given. */
+  sampling: stageSamplingSchema,
   variants: z.number(),
   seconds: z.number(),
   cases: z.array(z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
-import { bundleDomains, bundleSummarySchema } from './bundle';
+import { bundleDomains, bundleSummarySchema, samplingOverridesSchema } from './bundle';
 import { codecEvalResultSchema, continueEvalResultSchema } from './eval';
 import { projectDocumentSchema, projectNameSchema, projectSummarySchema } from './project';
 
@@ -149,6 +149,8 @@ export const engineMethods = {
       seed: z.number().int().min(0).default(1),
       /** Also run the acoustic-only chain (no semantic stage) in the same run, as AudioLM's ablation. */
       ablation: z.boolean().default(false),
+      /** Sampling settings over the bundle's, to choose them on a tuning set. */
+      sampling: samplingOverridesSchema.optional(),
     }).refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),
     result: continueEvalResultSchema,
   },

@@ -83,9 +83,13 @@ describe('sketchpad eval', () => {
 
   it('continue: scores against the truth and a loop of the prompt, with skips, notes and a report', () => {
     const report = join(dir, 'continue-report');
-    const run = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--variants', '2', '--seconds', '2', '--ablation', '--report', report, '--json']);
+    const sampling = join(dir, 'sampling.json');
+    writeFileSync(sampling, JSON.stringify({ coarse: { temperature: 0.7, topK: 40 }, fine: { temperature: 0 } }));
+    const run = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--variants', '2', '--seconds', '2', '--ablation', '--sampling', sampling, '--report', report, '--json']);
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as ContinueEvalResult;
+    const bundleSampling = (JSON.parse(readFileSync(join(tinyBundle, 'bundle.json'), 'utf8')) as { sampling: ContinueEvalResult['sampling'] }).sampling;
+    expect(result.sampling).toEqual({ semantic: bundleSampling.semantic, coarse: { ...bundleSampling.coarse, temperature: 0.7, topK: 40 }, fine: { ...bundleSampling.fine, temperature: 0 } });
     expect(result.cases.map((c) => c.id).sort()).toEqual(['piano/a-minor', 'piano/c-major', 'piano/rates', 'speech/one', 'speech/two']);
     expect(result.skipped).toEqual([{ id: 'piano/tiny', reason: expect.stringMatching(/too short for the measures: prompt 0\.3 s \(needs 1\)/) }]);
     expect(result.notes.join(' ')).toMatch(/piano\/rates: the prompt is at 44100 Hz and the truth at 48000 Hz/);
@@ -101,6 +105,7 @@ describe('sketchpad eval', () => {
       expect(c.diversity).toBeGreaterThan(0);
     }
     const html = readFileSync(join(report, 'index.html'), 'utf8');
+    expect(html).toMatch(/sampling semantic t1 k0 p1 r1; coarse t0.7 k40 p1 r1; fine t0 k0 p1 r1/);
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);
     expect(html).toMatch(/acoustic only \(no semantic stage\)/);
     expect(html).toMatch(/true continuation through the codec \(the chain's ceiling\)/);
@@ -108,5 +113,16 @@ describe('sketchpad eval', () => {
     expect(html.match(/Notes found/g)?.length).toBe(result.cases.filter((c) => c.set === 'piano').length);
     expect(html).toMatch(/last 2 s of the prompt [A-G]#?\d/);
     for (const src of html.matchAll(/src="([^"]+)"/g)) expect(existsSync(join(report, src[1]!))).toBe(true);
+  });
+
+  it('continue: refuses sampling settings it cannot use, naming the field', () => {
+    const bad = join(dir, 'bad-sampling.json');
+    writeFileSync(bad, JSON.stringify({ coarse: { temprature: 0.7 } }));
+    const typo = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--sampling', bad]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toMatch(/--sampling .*bad-sampling\.json: coarse: Unrecognized key.*temprature/);
+    writeFileSync(bad, JSON.stringify({ fine: { topP: 0 } }));
+    expect(sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--sampling', bad]).stderr).toMatch(/fine\.topP: /);
+    expect(sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--sampling', join(dir, 'missing.json')]).stderr).toMatch(/could not be read as JSON/);
   });
 });

@@ -1,4 +1,5 @@
 import { measureNames, type CandidateMeasures, type ContinueEvalResult, type Scores } from '../../contract/eval';
+import { withSamplingOverrides } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
@@ -65,6 +66,7 @@ function meanOf(measures: CandidateMeasures[]): CandidateMeasures {
 export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (params, job) => {
   const bundle = await bundleFor(params.bundle);
   const rate = bundle.manifest.sampleRate;
+  const sampling = withSamplingOverrides(bundle.manifest.sampling, params.sampling);
   const cases = await continueCases(params);
   const progress = new ProgressTracker(job, { cases: 1 });
   const skipped: ContinueEvalResult['skipped'] = [];
@@ -92,7 +94,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     }
     const samples = Math.min(truth.length, Math.round(params.seconds * rate));
     truth = truth.subarray(0, samples);
-    const settings = { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling: bundle.manifest.sampling };
+    const settings = { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling };
     const step = async () => {
       await yieldToMessages();
       throwIfCancelled(job);
@@ -136,6 +138,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
   }
   const result: ContinueEvalResult = {
     bundle: bundle.manifest.name,
+    sampling,
     variants: params.variants,
     seconds: params.seconds,
     cases: rows,

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { SamplingSettings } from '../../contract/bundle';
+import { withSamplingOverrides } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
@@ -21,9 +21,8 @@ type H = Handlers<EngineMethods>;
 const stageWeights = { load: 0.05, prompt: 0.05, tokenize: 0.05, semantic: 0.15, coarse: 0.45, fine: 0.1, decode: 0.1, write: 0.05 };
 
 function samplingFor(bundle: VerifiedBundle, temperatures: { semantic?: number; coarse?: number; fine?: number } = {}): ContinuationSettings['sampling'] {
-  const base = bundle.manifest.sampling;
-  const withTemperature = (stage: 'semantic' | 'coarse' | 'fine'): SamplingSettings => ({ ...base[stage], temperature: temperatures[stage] ?? base[stage].temperature });
-  return { semantic: withTemperature('semantic'), coarse: withTemperature('coarse'), fine: withTemperature('fine') };
+  const only = (temperature: number | undefined) => (temperature === undefined ? {} : { temperature });
+  return withSamplingOverrides(bundle.manifest.sampling, { semantic: only(temperatures.semantic), coarse: only(temperatures.coarse), fine: only(temperatures.fine) });
 }
 
 async function prepareOutDir(outDir: string): Promise<void> {
