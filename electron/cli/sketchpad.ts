@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AudioInfo } from '../contract/audio';
 import { wavEncodings } from '../contract/audio';
 import { bundleDomains, describeSampling, samplingOverridesSchema, type SamplingOverrides } from '../contract/bundle';
-import { SketchpadError } from '../contract/errors';
+import { firstSchemaIssue, SketchpadError } from '../contract/errors';
 import type { Progress } from '../contract/progress';
 import packageJson from '../../package.json' with { type: 'json' };
 import { EngineClient } from '../host/engineClient';
@@ -113,8 +113,7 @@ function parseSamplingFile(path: string): SamplingOverrides {
   }
   const parsed = samplingOverridesSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidArgumentError(`--sampling ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}. Give e.g. {"coarse": {"temperature": 0.7, "topK": 50}}.`);
+    throw new InvalidArgumentError(`--sampling ${path}: ${firstSchemaIssue(parsed.error)}. Give e.g. {"coarse": {"temperature": 0.7, "topK": 50}}.`);
   }
   return parsed.data;
 }

@@ -61,3 +61,9 @@ export function toErrorPayload(error: unknown): ErrorPayload {
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal', message: `Unexpected internal error: ${message}` };
 }
+
+/** A schema failure as people read it: where (a dotted path, or "(root)") and what, e.g. "coarse.topP: Too small". */
+export function firstSchemaIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+}

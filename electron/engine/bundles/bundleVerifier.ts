@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { bundleManifestSchema, type BundleManifest, type StageName, type TensorSpec } from '../../contract/bundle';
-import { SketchpadError } from '../../contract/errors';
+import { firstSchemaIssue, SketchpadError } from '../../contract/errors';
 import type { ExecutionChoice } from '../runtime/executionProvider';
 import { openSession, type Session } from '../runtime/onnxSession';
 import { findExternalData } from './onnxExternalData';
@@ -32,8 +32,7 @@ export async function readManifest(folder: string): Promise<BundleManifest> {
   }
   const parsed = bundleManifestSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalid(folder, `bundle.json ${issue.path.join('.') || '(root)'}: ${issue.message}.`);
+    throw invalid(folder, `bundle.json ${firstSchemaIssue(parsed.error)}.`);
   }
   return parsed.data;
 }

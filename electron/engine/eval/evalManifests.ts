@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { codecManifestSchema, continueManifestSchema, type CodecManifest, type ContinueManifest } from '../../contract/eval';
-import { SketchpadError } from '../../contract/errors';
+import { firstSchemaIssue, SketchpadError } from '../../contract/errors';
 
 const audioExtensions = new Set(['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus']);
 
@@ -21,8 +21,7 @@ async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SketchpadError('eval/manifest', `The manifest ${path} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}.`);
+    throw new SketchpadError('eval/manifest', `The manifest ${path} is invalid at ${firstSchemaIssue(parsed.error)}.`);
   }
   return parsed.data;
 }

@@ -34,6 +34,13 @@ def windows(path: Path, seconds: float, offsets: list[float]):
             yield offset, audio[start:end], rate
 
 
+def split_case(save, folder: str, case: str, group: str, audio: np.ndarray, rate: int) -> dict:
+    """A manifest entry for a PROMPT + TRUTH window, its two halves written under folder."""
+    cut = int(PROMPT * rate)
+    return {"id": case, "set": group, "prompt": save(folder, f"{case}.prompt.wav", audio[:cut], rate),
+            "truth": save(folder, f"{case}.truth.wav", audio[cut:], rate)}
+
+
 def joined(paths: list[Path], gap: float = 0.25) -> tuple[np.ndarray, int]:
     """One speaker's short utterances end to end, so a 12 s case exists where no utterance is that long."""
     parts, rate = [], 24000
@@ -50,8 +57,7 @@ def tuning_cases(valid: Path, songs: list[str], fonts: list[str], save) -> list[
     cases = []
 
     def add(case: str, group: str, audio: np.ndarray, rate: int) -> None:
-        cases.append({"id": case, "set": group, "prompt": save(f"tune/{group}", f"{case}.prompt.wav", audio[: int(PROMPT * rate)], rate),
-                      "truth": save(f"tune/{group}", f"{case}.truth.wav", audio[int(PROMPT * rate): int((PROMPT + TRUTH) * rate)], rate)})
+        cases.append(split_case(save, f"tune/{group}", case, group, audio, rate))
 
     for n, song in enumerate(songs):
         path = valid / "piano" / f"pop909-{song}-{fonts[(n + 1) % 3]}.wav"
@@ -97,17 +103,13 @@ def main() -> None:
     for n, song in enumerate(songs):
         path = valid / "piano" / f"pop909-{song}-{fonts[n % 3]}.wav"
         for offset, audio, rate in windows(path, PROMPT + TRUTH, [30.0, 90.0]):
-            case = f"pop909-{song}-{int(offset)}s"
-            cases.append({"id": case, "set": "piano", "prompt": save("continue/piano", f"{case}.prompt.wav", audio[: int(PROMPT * rate)], rate),
-                          "truth": save("continue/piano", f"{case}.truth.wav", audio[int(PROMPT * rate):], rate)})
+            cases.append(split_case(save, "continue/piano", f"pop909-{song}-{int(offset)}s", "piano", audio, rate))
         for offset, audio, rate in windows(path, CODEC, [60.0]):
             codec.append({"id": f"pop909-{song}", "set": "piano", "path": save("codec/piano", f"pop909-{song}.wav", audio, rate)})
 
     for path in sorted((valid / "speech").glob("librispeech-*.wav")):
         for offset, audio, rate in windows(path, PROMPT + TRUTH, [0.3]):
-            case = path.stem
-            cases.append({"id": case, "set": "speech", "prompt": save("continue/speech", f"{case}.prompt.wav", audio[: int(PROMPT * rate)], rate),
-                          "truth": save("continue/speech", f"{case}.truth.wav", audio[int(PROMPT * rate):], rate)})
+            cases.append(split_case(save, "continue/speech", path.stem, "speech", audio, rate))
         if len([c for c in codec if c["set"] == "speech"]) < 12:
             for offset, audio, rate in windows(path, CODEC, [0.3]):
                 codec.append({"id": path.stem, "set": "speech", "path": save("codec/speech", f"{path.stem}.wav", audio, rate)})
