@@ -5,6 +5,7 @@ with F = T / hop, hop = prod(strides).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -114,6 +115,17 @@ class Codec(nn.Module):
     @torch.no_grad()
     def decode(self, codes: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.quantizer.decode(codes))
+
+
+def codes_fingerprint(weights: dict) -> str:
+    """Names the code vocabulary: a hash of the codebooks (as fp16, so a run's fp32 weights and the
+    published file agree). Tokens and the LMs trained on them carry it; another codec's codes mean
+    other sounds, and the export refuses to pair them."""
+    digest = hashlib.sha256()
+    for key in sorted((k for k in weights if k.startswith("quantizer.codebooks.") and k.endswith(".embedding")),
+                      key=lambda k: int(k.split(".")[2])):
+        digest.update(weights[key].detach().to(torch.float16).cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def load_codec_weights(model: Codec, weights: dict) -> None:

@@ -1,6 +1,6 @@
 """Write the best codec weights as the committed checkpoint: weights only, fp16, one file.
 
-    /usr/bin/python3 -m codec.publish --run work/codec [--out checkpoints/codec.fp16.pt]
+    /usr/bin/python3 -m codec.publish --run work/codec [--out checkpoints/codec.fp16.pt] [--checkpoint last]
 
 The next session (or a clean machine) resumes from it with `codec.train` (its --init default).
 """
@@ -17,15 +17,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "checkpoints" / "codec.fp16.pt")
+    parser.add_argument("--checkpoint", choices=["best", "last"], default="best",
+                        help="last: the end of the run (e.g. where a decay ended on an objective best.pt did not score)")
     args = parser.parse_args()
-    best = torch.load(args.run / "best.pt", map_location="cpu")
-    last = torch.load(args.run / "last.pt", map_location="cpu") if (args.run / "last.pt").exists() else best
+    last = torch.load(args.run / "last.pt", map_location="cpu") if (args.run / "last.pt").exists() else None
+    best = last if args.checkpoint == "last" and last else torch.load(args.run / "best.pt", map_location="cpu")
+    last = last or best
     # embedding_sum is embedding * cluster_size: rebuilt on load, not stored.
     weights = {k: v.half() if v.is_floating_point() else v for k, v in best["model"].items() if not k.endswith("embedding_sum")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": weights, "step": best["step"], "valid_mel": best["valid_mel"], "config": best["config"],
+    torch.save({"model": weights, "step": best["step"], "valid_mel": best.get("valid_mel"), "config": best["config"],
                 "trained_steps_total": last["step"]}, args.out)
-    print(json.dumps({"out": str(args.out), "step": best["step"], "valid_mel": best["valid_mel"],
+    print(json.dumps({"out": str(args.out), "step": best["step"], "valid_mel": best.get("valid_mel"),
                       "megabytes": round(args.out.stat().st_size / 1e6, 2)}))
 
 

@@ -121,8 +121,8 @@ def main() -> None:
             decoded = model(valid_batch, tc.get("valid_levels"))[0]
             mel, si_sdr = log_mel_l1(decoded, valid_batch, loss_fn), median_si_sdr(decoded, valid_batch)
             flux = float(valid_flux(decoded, valid_batch))
-        # With the flux term on, the checkpoint kept is the best on the objective trained for.
-        score = mel + tc.get("flux_weight", 0.0) * flux
+        # With the flux or SI-SDR terms on, the checkpoint kept is the best on the objective trained for.
+        score = mel + tc.get("flux_weight", 0.0) * flux - tc.get("si_sdr_weight", 0.0) * si_sdr
         improved = score < best
         best = min(best, score)
         log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr, "valid_flux": flux}) + "\n")

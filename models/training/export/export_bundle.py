@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from codec.model import Codec, CodecConfig, load_codec_weights
+from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
 from common.run import load_config
 from lm.models import CoarseLM, FineLM, LmConfig, SemanticLM
 from semantic.encoder import SemanticEncoder
@@ -89,9 +89,11 @@ def build(config: dict, args) -> tuple[Codec, SemanticEncoder | PitchTokenizer, 
     lm_cfg = LmConfig.from_dict(config["lm"])
     lms = SemanticLM(lm_cfg), CoarseLM(lm_cfg), FineLM(lm_cfg)
     card: dict = {"randomInit": bool(args.random_init)}
+    codes = None
     if args.codec:
         state = torch.load(args.codec, map_location="cpu")
         load_codec_weights(codec, state["model"])
+        codes = codes_fingerprint(state["model"])
         card["codec"] = {"checkpoint": Path(args.codec).name, "steps": state.get("step"), "validationMel": state.get("valid_mel")}
     if args.semantic:
         state = torch.load(args.semantic, map_location="cpu")
@@ -105,6 +107,13 @@ def build(config: dict, args) -> tuple[Codec, SemanticEncoder | PitchTokenizer, 
             state = torch.load(path, map_location="cpu")
             if "config" in state and state["config"]["lm"] != config["lm"]:
                 raise SystemExit(f"{path} was trained with another LM config than {args.config}'s \"lm\" section")
+            if stage != "semantic_lm" and codes:
+                trained_on = state.get("codes_fingerprint")
+                if trained_on is None:
+                    print(f"warning: {path} does not say which codec's codes it was trained on; make sure it is {args.codec}'s", flush=True)
+                elif trained_on != codes:
+                    raise SystemExit(f"{path} was trained on another codec's codes than {args.codec} ({trained_on} vs {codes}): "
+                                     "tokenize the data with this codec and train the LM on those tokens")
             model.load_state_dict({k: v.float() for k, v in state["model"].items()})
             card[stage] = {"checkpoint": Path(path).name, "steps": state.get("step"), "validationLoss": state.get("valid_loss")}
     return codec, semantic, *lms, card

@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from codec.model import Codec, CodecConfig, load_codec_weights
+from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
 from semantic.tokenizers import load_semantic_tokenizer
 
 CHUNK_SECONDS = 30  # encoded in pieces so long files fit in memory
@@ -40,6 +40,14 @@ def main() -> None:
     load_codec_weights(codec, codec_state["model"])
     semantic = load_semantic_tokenizer(args.semantic)
     codec.eval()
+    # Resuming into a folder tokenized by another codec would mix two code vocabularies.
+    made_with = {"codec": str(args.codec), "codec_step": codec_state.get("step"),
+                 "codes_fingerprint": codes_fingerprint(codec_state["model"]), "semantic": str(args.semantic)}
+    record = args.out / "tokenizers.json"
+    if record.exists() and json.loads(record.read_text()).get("codes_fingerprint") != made_with["codes_fingerprint"]:
+        raise SystemExit(f"{args.out} holds tokens of another codec ({record}); tokenize into a new folder")
+    args.out.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(made_with) + "\n")
     unit = codec.cfg.hop * 2
     count = 0
     for split in ("valid", "train"):  # validation first: training can start as soon as some train clips are done
@@ -69,7 +77,6 @@ def main() -> None:
                 count += 1
                 if count % 50 == 0:
                     print(f"{count} clips tokenized ({target})", flush=True)
-    (args.out / "tokenizers.json").write_text(json.dumps({"codec": str(args.codec), "codec_step": codec_state.get("step"), "semantic": str(args.semantic)}) + "\n")
     print(f"done: {count} new clips", flush=True)
 
 

@@ -117,9 +117,15 @@ def main() -> None:
     model = {"semantic": SemanticLM, "coarse": CoarseLM, "fine": FineLM}[args.stage](regularised).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=tc["learning_rate"], betas=(0.9, 0.95), weight_decay=0.1)
     step, best = 0, float("inf")
+    # The acoustic stages model one codec's codes: the checkpoints name them, so that the export
+    # can refuse to pair these LMs with another codec.
+    record = args.tokens / "tokenizers.json"
+    codes = json.loads(record.read_text()).get("codes_fingerprint") if args.stage != "semantic" and record.exists() else None
     last = out / "last.pt"
     if last.exists():
         state = torch.load(last, map_location=device)
+        if state.get("codes_fingerprint") != codes:
+            raise SystemExit(f"{last} was trained on another codec's codes than {args.tokens}; train into a new folder")
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         step, best = state["step"], state["best"]
@@ -131,12 +137,16 @@ def main() -> None:
             model.load_state_dict({k: v.float() for k, v in state["model"].items()})
             step = state["step"]
             print(f"started from the committed weights {init.name} (step {step}); optimiser state starts fresh", flush=True)
+            if state.get("codes_fingerprint") != codes:
+                print(f"note: {init.name} was trained on another codec's codes: only its layers carry over, "
+                      "its code embeddings have to learn the new codes", flush=True)
     train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step), TokenCrops(args.tokens, "valid", 99)
     rng = np.random.default_rng(tc["seed"] + step)
     print(f"{args.stage} LM: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters", flush=True)
 
     def save(path: Path) -> None:
-        save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, "config": config}, path)
+        save_atomically({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best,
+                         "config": config, "codes_fingerprint": codes}, path)
 
     saved = time.time()
     log = open(out / "train_log.jsonl", "a")
@@ -164,7 +174,8 @@ def main() -> None:
             print(f"step {step}: validation loss {vloss:.4f}{' (best)' if vloss < best else ''}", flush=True)
             if vloss < best:
                 best = vloss
-                torch.save({"model": {k: v.half() for k, v in model.state_dict().items()}, "step": step, "valid_loss": vloss, "config": config}, out / "best.pt")
+                torch.save({"model": {k: v.half() for k, v in model.state_dict().items()}, "step": step, "valid_loss": vloss, "config": config,
+                            "codes_fingerprint": codes}, out / "best.pt")
         if time.time() - saved > 240:
             save(last)
             saved = time.time()
