@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -72,8 +73,12 @@ def main() -> None:
                         semantic_tokens.append(semantic(piece)[0].numpy())
                         codes.append(codec.encode(piece)[0].numpy())
                 target.parent.mkdir(parents=True, exist_ok=True)
-                np.savez_compressed(target, semantic=np.concatenate(semantic_tokens).astype(np.int16),
-                                    codes=np.concatenate(codes, axis=1).astype(np.int16))
+                # Written aside and renamed, so a stopped run never leaves a half file that a resumed one would skip.
+                partial = target.with_name(target.name + ".part")
+                with open(partial, "wb") as file:
+                    np.savez_compressed(file, semantic=np.concatenate(semantic_tokens).astype(np.int16),
+                                        codes=np.concatenate(codes, axis=1).astype(np.int16))
+                os.replace(partial, target)
                 count += 1
                 if count % 50 == 0:
                     print(f"{count} clips tokenized ({target})", flush=True)
