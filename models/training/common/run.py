@@ -8,6 +8,7 @@ import math
 import signal
 import time
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 import torch
 
@@ -63,8 +64,14 @@ def cosine_to_tenth(progress: float) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def save_atomically(state: dict, path: Path) -> None:
-    """A checkpoint is either the old one or the new one, never half of one."""
+def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """The file is either the old one or the new one, never half of one: written aside, then renamed
+    (so a stopped run leaves nothing a resumed one would take for finished)."""
     partial = path.with_suffix(".tmp")
-    torch.save(state, partial)
-    partial.rename(path)
+    with open(partial, "wb") as file:
+        write(file)
+    partial.replace(path)
+
+
+def save_atomically(state: dict, path: Path) -> None:
+    write_atomically(path, lambda file: torch.save(state, file))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ import soundfile as sf
 import torch
 
 from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
+from common.run import write_atomically
 from semantic.tokenizers import load_semantic_tokenizer
 
 CHUNK_SECONDS = 30  # encoded in pieces so long files fit in memory
@@ -73,12 +73,9 @@ def main() -> None:
                         semantic_tokens.append(semantic(piece)[0].numpy())
                         codes.append(codec.encode(piece)[0].numpy())
                 target.parent.mkdir(parents=True, exist_ok=True)
-                # Written aside and renamed, so a stopped run never leaves a half file that a resumed one would skip.
-                partial = target.with_name(target.name + ".part")
-                with open(partial, "wb") as file:
-                    np.savez_compressed(file, semantic=np.concatenate(semantic_tokens).astype(np.int16),
-                                        codes=np.concatenate(codes, axis=1).astype(np.int16))
-                os.replace(partial, target)
+                tokens = {"semantic": np.concatenate(semantic_tokens).astype(np.int16),
+                          "codes": np.concatenate(codes, axis=1).astype(np.int16)}
+                write_atomically(target, lambda file: np.savez_compressed(file, **tokens))
                 count += 1
                 if count % 50 == 0:
                     print(f"{count} clips tokenized ({target})", flush=True)
