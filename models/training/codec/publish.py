@@ -21,14 +21,13 @@ def main() -> None:
                         help="last: the end of the run (e.g. where a decay ended on an objective best.pt did not score)")
     args = parser.parse_args()
     last = torch.load(args.run / "last.pt", map_location="cpu") if (args.run / "last.pt").exists() else None
-    best = last if args.checkpoint == "last" and last else torch.load(args.run / "best.pt", map_location="cpu")
-    last = last or best
+    chosen = last if args.checkpoint == "last" and last else torch.load(args.run / "best.pt", map_location="cpu")
     # embedding_sum is embedding * cluster_size: rebuilt on load, not stored.
-    weights = {k: v.half() if v.is_floating_point() else v for k, v in best["model"].items() if not k.endswith("embedding_sum")}
+    weights = {k: v.half() if v.is_floating_point() else v for k, v in chosen["model"].items() if not k.endswith("embedding_sum")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": weights, "step": best["step"], "valid_mel": best.get("valid_mel"), "config": best["config"],
-                "trained_steps_total": last["step"]}, args.out)
-    print(json.dumps({"out": str(args.out), "step": best["step"], "valid_mel": best.get("valid_mel"),
+    torch.save({"model": weights, "step": chosen["step"], "valid_mel": chosen.get("valid_mel"), "config": chosen["config"],
+                "trained_steps_total": (last or chosen)["step"]}, args.out)
+    print(json.dumps({"out": str(args.out), "step": chosen["step"], "valid_mel": chosen.get("valid_mel"),
                       "megabytes": round(args.out.stat().st_size / 1e6, 2)}))
 
 
