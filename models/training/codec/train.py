@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.run import Budget, cosine_to_tenth, load_config, save_atomically, training_parser
+from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
 from .losses import FluxLoss, MultiResolutionLoss, negative_si_sdr
@@ -40,14 +40,6 @@ def median_si_sdr(estimate: torch.Tensor, target: torch.Tensor) -> float:
     projection = scale * target
     ratio = projection.pow(2).sum(1) / ((estimate - projection).pow(2).sum(1) + 1e-12)
     return float((10 * torch.log10(ratio + 1e-12)).median())
-
-
-def learning_rate(tc: dict, step: int) -> float:
-    """Constant, or with `decay` a cosine from the full rate down to a tenth between its steps."""
-    decay = tc.get("decay")
-    if not decay:
-        return tc["learning_rate"]
-    return tc["learning_rate"] * cosine_to_tenth((step - decay["from"]) / (decay["to"] - decay["from"]))
 
 
 def main() -> None:
@@ -137,7 +129,7 @@ def main() -> None:
         model.train()
         t0 = time.time()
         for group in optimiser.param_groups:
-            group["lr"] = learning_rate(tc, step)
+            group["lr"] = scheduled_rate(tc, step)
         wav = next(batches).to(device, non_blocking=True)
         if tc.get("train_levels"):
             levels = tc["train_levels"]

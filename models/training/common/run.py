@@ -64,6 +64,19 @@ def cosine_to_tenth(progress: float) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
+def scheduled_rate(tc: dict, step: int, warmup_steps: int = 0) -> float:
+    """The learning rate at `step`: `learning_rate`, warmed up linearly over `warmup_steps` from the
+    start of the schedule, and with `decay` ({"from": step, "to": step}) on a cosine down to a tenth
+    between its steps. A run resumed from committed weights names its own start, so it warms up and
+    decays over its own steps, not from step 0."""
+    decay = tc.get("decay")
+    start = decay["from"] if decay else 0
+    factor = min(1.0, max(1, step + 1 - start) / warmup_steps) if warmup_steps else 1.0
+    if decay:
+        factor *= cosine_to_tenth((step - decay["from"]) / (decay["to"] - decay["from"]))
+    return tc["learning_rate"] * factor
+
+
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """The file is either the old one or the new one, never half of one: written aside, then renamed
     (so a stopped run leaves nothing a resumed one would take for finished)."""

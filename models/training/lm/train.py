@@ -10,9 +10,10 @@ Each stage trains on random crops of its own window:
 - fine: one random fine level per example; frames before a random split are the prompt (all
   levels known), after it levels >= the target level are masked; loss on the masked frames.
 Resumable from OUT/<stage>/last.pt; OUT/<stage>/best.pt keeps the lowest validation loss.
-Train settings beyond the config's: `dropout` (residual dropout while training) and `decay_steps`
-(cosine decay of the learning rate to a tenth by that step), e.g. to settle a run resumed from the
-committed weights: --set train.semantic.dropout=0.1 --set train.semantic.decay_steps=3100.
+Train settings beyond the config's: `dropout` (residual dropout while training) and `decay`
+({"from": step, "to": step}: a 200-step warm-up from `from`, then a cosine decay of the learning
+rate to a tenth at `to`, as the codec's), e.g. to settle a run resumed from the committed weights:
+--set train.semantic.dropout=0.1 --set 'train.semantic.decay={"from":1800,"to":3100}'.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.run import Budget, cosine_to_tenth, load_config, save_atomically, training_parser
+from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 
 
@@ -88,16 +89,6 @@ def batch_loss(stage: str, model, cfg: LmConfig, crops: TokenCrops, batch: int, 
     return F.cross_entropy(logits[:, split:].reshape(-1, logits.shape[-1]), codes[:, split:, level].reshape(-1))
 
 
-def learning_rate(tc: dict, step: int) -> float:
-    """Warm up over 200 steps, then constant, or with `decay_steps` a cosine down to a tenth of
-    the peak at that step (a run resumed from committed weights settles into a lower loss)."""
-    warmup = min(1.0, (step + 1) / 200)
-    decay_steps = tc.get("decay_steps")
-    if not decay_steps:
-        return tc["learning_rate"] * warmup
-    return tc["learning_rate"] * warmup * cosine_to_tenth(step / decay_steps)
-
-
 def main() -> None:
     parser = training_parser(__doc__, inputs="--tokens")
     parser.add_argument("--stage", choices=["semantic", "coarse", "fine"], required=True)
@@ -153,7 +144,7 @@ def main() -> None:
     while budget.allows(step):
         model.train()
         for group in optimiser.param_groups:
-            group["lr"] = learning_rate(tc, step)
+            group["lr"] = scheduled_rate(tc, step, warmup_steps=200)
         loss = batch_loss(args.stage, model, cfg, train, tc["batch_size"], rng, device)
         optimiser.zero_grad()
         loss.backward()
