@@ -22,6 +22,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
+from common.run import write_atomically
 from .procedural import compose, write_midi
 from .sampler import SalamanderPiano, notes_from_midi
 from .sentences import make_sentences
@@ -98,9 +99,8 @@ def write_mono(path: Path, audio: np.ndarray, rate: int) -> float:
     if peak > 0.99:
         audio = audio * (0.99 / peak)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part.wav")
-    sf.write(tmp, audio.astype(np.float32), SAMPLE_RATE, subtype="PCM_16")
-    tmp.rename(path)
+    samples = audio.astype(np.float32)
+    write_atomically(path, lambda file: sf.write(file, samples, SAMPLE_RATE, subtype="PCM_16", format="WAV"))
     return len(audio) / SAMPLE_RATE
 
 

@@ -101,7 +101,6 @@ class CropSampler:
     def refresh(self) -> None:
         """Re-list the files: the dataset may still be growing while training starts."""
         self.files = {d: sorted((self.root / self.split / d).glob("*.wav")) for d in ("piano", "speech")}
-        self.files = {d: [f for f in fs if not f.name.endswith(".part.wav")] for d, fs in self.files.items()}
         if not any(self.files.values()):
             raise FileNotFoundError(f"no audio under {self.root / self.split}: run data.build_dataset first")
 

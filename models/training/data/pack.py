@@ -71,7 +71,7 @@ def main() -> None:
     segments: list[dict] = []
     offset = 0
     for domain, budget in budgets.items():
-        files = sorted(p for p in (args.data / "train" / domain).glob("*.wav") if not p.name.endswith(".part.wav"))
+        files = sorted((args.data / "train" / domain).glob("*.wav"))
         if not files:
             raise SystemExit(f"no {domain} audio under {args.data / 'train' / domain}: run data.build_dataset first")
         rng.shuffle(files)

@@ -53,7 +53,7 @@ def main() -> None:
     count = 0
     for split in ("valid", "train"):  # validation first: training can start as soon as some train clips are done
         for domain in ("piano", "speech"):
-            finished = [w for w in sorted((args.data / split / domain).glob("*.wav")) if not w.name.endswith(".part.wav")]
+            finished = sorted((args.data / split / domain).glob("*.wav"))
             np.random.default_rng(5).shuffle(finished)  # a limited run still spans every source and timbre
             limit = args.limit_speech if domain == "speech" and args.limit_speech else args.limit
             limit = min(limit, args.limit_valid) if split == "valid" else limit
