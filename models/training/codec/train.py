@@ -120,8 +120,8 @@ def main() -> None:
         log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr, "valid_flux": flux}) + "\n")
         print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB, flux L1 {flux:.3f}{' (best)' if improved else ''}", flush=True)
         if improved:
-            torch.save({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
-                       args.out / "best.pt")
+            save_atomically({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
+                            args.out / "best.pt")
 
     if not last.exists():
         validate()  # the starting point, so the run's gain is measured on the same crops

@@ -165,8 +165,8 @@ def main() -> None:
             print(f"step {step}: validation loss {vloss:.4f}{' (best)' if vloss < best else ''}", flush=True)
             if vloss < best:
                 best = vloss
-                torch.save({"model": {k: v.half() for k, v in model.state_dict().items()}, "step": step, "valid_loss": vloss, "config": config,
-                            "codes_fingerprint": codes}, out / "best.pt")
+                save_atomically({"model": {k: v.half() for k, v in model.state_dict().items()}, "step": step, "valid_loss": vloss,
+                                 "config": config, "codes_fingerprint": codes}, out / "best.pt")
         if time.time() - saved > 240:
             save(last)
             saved = time.time()
