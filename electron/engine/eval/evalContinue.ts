@@ -7,7 +7,7 @@ import { decodeAudioFile } from '../audio/decodeAudio';
 import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
-import { applyLevelCorrection } from '../pipeline/codecLevel';
+import { applyCodecCorrection } from '../pipeline/codecCorrection';
 import { continueAudio } from '../pipeline/continuation';
 import { roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
@@ -102,10 +102,10 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     const generated = await continueAudio(bundle, prompt, settings, step);
     const ablated = params.ablation ? await continueAudio(bundle, prompt, { ...settings, acousticOnly: true }, step) : null;
     const loop = loopOfTail(prompt, samples, rate);
-    // With the level correction the chain gave its takes: the row is what the chain would play
+    // With the correction the chain gave its takes: the row is what the chain would play
     // had its LMs found the truth's own codes.
     const truthCoded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, bundle.manifest.acoustic);
-    const codecTruth = applyLevelCorrection([truthCoded.audio], generated.levelCorrectionDb).takes[0]!;
+    const codecTruth = applyCodecCorrection([truthCoded.audio], generated.correction).takes[0]!;
     prepared.push({
       id: c.id,
       set: c.set,

@@ -9,7 +9,7 @@ import { Random } from '../sampling/random';
 import { sampleToken } from '../sampling/logitsProcessors';
 import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
-import { applyLevelCorrection, codecLevelCorrectionDb, codecLevelLimits } from './codecLevel';
+import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
 
 export interface ContinuationSettings {
   readonly seconds: number;
@@ -41,8 +41,8 @@ export interface Continuation {
   readonly audio: Float32Array[];
   readonly timings: StageTimings;
   readonly steps: { semantic: number; coarse: number; finePasses: number; decodeChunks: number };
-  /** The gain that undid the codec's level loss measured on the prompt (see codecLevel.ts). */
-  readonly levelCorrectionDb: number;
+  /** What undid the codec's colouring and level loss, as measured on the prompt (see codecCorrection.ts). */
+  readonly correction: CodecCorrection;
 }
 
 export interface ContinuationProgress {
@@ -182,15 +182,15 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     });
     const samples = Math.round(settings.seconds * manifest.sampleRate);
     const takes = decoded.map((row) => row.slice(runIn * hop, runIn * hop + samples));
-    const measuredFrames = Math.min(promptFrames, Math.round((codecLevelLimits.measureSeconds * manifest.sampleRate) / hop));
+    const measuredFrames = Math.min(promptFrames, Math.round((correctionMeasureSeconds * manifest.sampleRate) / hop));
     const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.map((level) => level.slice(promptFrames - measuredFrames))], { hop });
-    const correctionDb = codecLevelCorrectionDb(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
-    return applyLevelCorrection(takes, correctionDb);
+    const correction = measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
+    return applyCodecCorrection(takes, correction);
   });
   return {
     audio: audio.takes,
     timings,
     steps: { semantic: newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
-    levelCorrectionDb: audio.appliedDb,
+    correction: audio.applied,
   };
 }
