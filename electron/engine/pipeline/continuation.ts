@@ -10,6 +10,8 @@ import { sampleToken } from '../sampling/logitsProcessors';
 import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
+import { applyLevelCorrection } from './codecLevel';
+import { takeLevelMatchDb } from './takeLevel';
 
 export interface ContinuationSettings {
   readonly seconds: number;
@@ -43,6 +45,8 @@ export interface Continuation {
   readonly steps: { semantic: number; coarse: number; finePasses: number; decodeChunks: number };
   /** What undid the codec's colouring and level loss, as measured on the prompt (see codecCorrection.ts). */
   readonly correction: CodecCorrection;
+  /** The gain, after that, that brought the median take to the prompt's loudness (see takeLevel.ts). */
+  readonly levelMatchDb: number;
 }
 
 export interface ContinuationProgress {
@@ -185,12 +189,15 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     const measuredFrames = Math.min(promptFrames, Math.round((correctionMeasureSeconds * manifest.sampleRate) / hop));
     const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.map((level) => level.slice(promptFrames - measuredFrames))], { hop });
     const correction = measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
-    return applyCodecCorrection(takes, correction);
+    const corrected = applyCodecCorrection(takes, correction);
+    const matched = applyLevelCorrection(corrected.takes, takeLevelMatchDb(framed, corrected.takes, manifest.sampleRate));
+    return { takes: matched.takes, applied: corrected.applied, levelMatchDb: matched.appliedDb };
   });
   return {
     audio: audio.takes,
     timings,
     steps: { semantic: newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
     correction: audio.applied,
+    levelMatchDb: audio.levelMatchDb,
   };
 }
