@@ -3,7 +3,9 @@ import {
   applyColourCorrection, averagePowerSpectrum, codecColourCorrection, codecColourLimits, isFlat,
 } from '../../../electron/engine/pipeline/codecColour';
 import { measureCodecCorrection, applyCodecCorrection } from '../../../electron/engine/pipeline/codecCorrection';
+import { peakOf } from '../../../electron/engine/audio/analyseAudio';
 import { integratedLoudness } from '../../../electron/engine/audio/loudness';
+import { codecLevelLimits } from '../../../electron/engine/pipeline/codecLevel';
 import { Random } from '../../../electron/engine/sampling/random';
 import { rms, sine } from '../../fixtures/signals';
 
@@ -93,4 +95,14 @@ describe('the codec colour correction', () => {
     expect(correction.levelDb).toBeGreaterThan(1);
     for (const take of corrected) expect(Math.abs(integratedLoudness([take], rate)! - target)).toBeLessThan(1);
   });
+
+  it('never lets the equaliser lift a take past the peak ceiling', () => {
+    const loud = [sine(3000, rate, 1, 0.8), sine(3000, rate, 1, 0.4)];
+    const boostAll = { colour: { gainsDb: new Float32Array(codecColourLimits.fftSize / 2 + 1).fill(codecColourLimits.maxCorrectionDb) }, levelDb: 0 };
+    const { takes } = applyCodecCorrection(loud, boostAll);
+    expect(peakOf(takes)).toBeLessThanOrEqual(codecLevelLimits.peakCeiling + 1e-6);
+    expect(peakOf(takes)).toBeGreaterThan(0.8);
+    expect(peakOf([takes[1]!]) / peakOf([takes[0]!])).toBeCloseTo(0.5, 2);
+  });
 });
+
