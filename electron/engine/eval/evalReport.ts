@@ -4,15 +4,10 @@ import { describeSampling } from '../../contract/bundle';
 import { measureNames, type CandidateMeasures, type CodecEvalResult, type CodecQuality, type ContinueEvalResult } from '../../contract/eval';
 import { resample } from '../audio/resample';
 import { encodeWav } from '../audio/wavWriter';
+import { median } from '../statistics';
 import { analysis } from './spectral';
 import { spectrogramPng } from './spectrogramImage';
 import { findNotes, notesBetween } from './transcribe';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const medianOrNull = (values: (number | null | undefined)[]): number | null => {
   const present = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));

@@ -1,3 +1,4 @@
+import { median } from '../statistics';
 import { analysis, chroma, logMel, melPowers, spectralFlux } from './spectral';
 
 /** Everything the continuation measures need of one clip, computed once. */
@@ -17,12 +18,6 @@ export function rmsDb(audio: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < audio.length; i++) sum += audio[i]! * audio[i]!;
   return 10 * Math.log10(Math.max(sum / Math.max(1, audio.length), 1e-12));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Onsets per second: peaks of spectral flux above a moving median plus a tenth of the clip's largest flux, at least 50 ms apart. */

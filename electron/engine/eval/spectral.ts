@@ -1,24 +1,7 @@
-import FFT from 'fft.js';
+import { powerSpectrogram } from '../audio/spectrum';
 
 /** The analysis every measure shares: 16 kHz, 32 ms Hann frames every 10 ms, 80 mel bands. */
 export const analysis = { sampleRate: 16000, fftSize: 512, hop: 160, melBands: 80 } as const;
-
-/** Power spectra of Hann-windowed frames: frames[t][bin], bins = size / 2 + 1. Frames start at t * hop. */
-export function powerSpectrogram(audio: Float32Array, size: number, hop: number): Float32Array[] {
-  const fft = new FFT(size);
-  const window = Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size));
-  const input = new Array<number>(size).fill(0);
-  const output = fft.createComplexArray() as number[];
-  const frames: Float32Array[] = [];
-  for (let start = 0; start + size <= audio.length; start += hop) {
-    for (let i = 0; i < size; i++) input[i] = audio[start + i]! * window[i]!;
-    fft.realTransform(output, input);
-    const power = new Float32Array(size / 2 + 1);
-    for (let k = 0; k <= size / 2; k++) power[k] = output[2 * k]! ** 2 + output[2 * k + 1]! ** 2;
-    frames.push(power);
-  }
-  return frames;
-}
 
 const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
 const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);

@@ -1,4 +1,5 @@
-import { analysis, powerSpectrogram } from './spectral';
+import { powerSpectrogram } from '../audio/spectrum';
+import { analysis } from './spectral';
 
 /** A note a transcription found: MIDI number and its span in seconds. */
 export interface FoundNote { midi: number; start: number; end: number }

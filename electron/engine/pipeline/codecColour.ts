@@ -1,4 +1,5 @@
 import FFT from 'fft.js';
+import { averagePowerSpectrum } from '../audio/spectrum';
 
 /**
  * A small codec colours what it renders: ours dulls the top partials of a piano by several dB and
@@ -30,23 +31,9 @@ const bins = codecColourLimits.fftSize / 2 + 1;
 
 export const flatColour = (): ColourCorrection => ({ gainsDb: new Float32Array(bins) });
 
-/** Mean power spectrum of Hann-windowed frames (Welch, 75 % overlap); null where the audio is shorter than one frame. */
-export function averagePowerSpectrum(audio: Float32Array, fftSize: number = codecColourLimits.fftSize): Float64Array | null {
-  if (audio.length < fftSize) return null;
-  const fft = new FFT(fftSize);
-  const window = Float64Array.from({ length: fftSize }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / fftSize));
-  const input = new Array<number>(fftSize).fill(0);
-  const output = fft.createComplexArray() as number[];
-  const power = new Float64Array(fftSize / 2 + 1);
-  let frames = 0;
-  for (let start = 0; start + fftSize <= audio.length; start += fftSize / 4) {
-    for (let i = 0; i < fftSize; i++) input[i] = audio[start + i]! * window[i]!;
-    fft.realTransform(output, input);
-    for (let k = 0; k < power.length; k++) power[k]! += output[2 * k]! ** 2 + output[2 * k + 1]! ** 2;
-    frames++;
-  }
-  return power.map((p) => p / frames);
-}
+/** Mean power spectrum of the codec's analysis frames (Hann, 75 % overlap); null where the audio is shorter than one frame. */
+export const meanSpectrum = (audio: Float32Array): Float64Array | null =>
+  averagePowerSpectrum(audio, codecColourLimits.fftSize, codecColourLimits.fftSize / 4);
 
 /** Each bin replaced by the mean over the bins within ±octaves/2 of its frequency. */
 function smoothedOverOctaves(power: Float64Array, octaves: number): Float64Array {
@@ -64,8 +51,8 @@ function smoothedOverOctaves(power: Float64Array, octaves: number): Float64Array
 export function codecColourCorrection(original: Float32Array, roundTrip: Float32Array): ColourCorrection {
   const { smoothingOctaves, maxCorrectionDb, boostFloorDb } = codecColourLimits;
   const length = Math.min(original.length, roundTrip.length);
-  const originalPower = averagePowerSpectrum(original.subarray(0, length));
-  const roundTripPower = averagePowerSpectrum(roundTrip.subarray(0, length));
+  const originalPower = meanSpectrum(original.subarray(0, length));
+  const roundTripPower = meanSpectrum(roundTrip.subarray(0, length));
   if (!originalPower || !roundTripPower) return flatColour();
   const wanted = smoothedOverOctaves(originalPower, smoothingOctaves);
   const got = smoothedOverOctaves(roundTripPower, smoothingOctaves);

@@ -1,4 +1,5 @@
 import { integratedLoudness } from '../audio/loudness';
+import { median } from '../statistics';
 
 /**
  * Our small LMs drift quieter than the prompt they continue (the session-8 chain's takes came out
@@ -11,12 +12,6 @@ export const takeLevelLimits = {
   /** A larger gap says more about an odd prompt (a fade-out, a lone breath) than about drift. */
   maxMatchDb: 6,
 } as const;
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /**
  * Decibels to add to every take so the median take is as loud as the prompt (BS.1770 integrated

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyColourCorrection, averagePowerSpectrum, codecColourCorrection, codecColourLimits, isFlat,
+  applyColourCorrection, codecColourCorrection, codecColourLimits, isFlat, meanSpectrum,
 } from '../../../electron/engine/pipeline/codecColour';
 import { measureCodecCorrection, applyCodecCorrection } from '../../../electron/engine/pipeline/codecCorrection';
 import { peakOf } from '../../../electron/engine/audio/analyseAudio';
@@ -26,7 +26,7 @@ function dulled(audio: Float32Array, pole = 0.6): Float32Array {
 
 /** Level in dB of the part of `audio` between two frequencies, from its mean power spectrum. */
 function bandDb(audio: Float32Array, fromHz: number, toHz: number): number {
-  const power = averagePowerSpectrum(audio)!;
+  const power = meanSpectrum(audio)!;
   const hzPerBin = rate / codecColourLimits.fftSize;
   let sum = 0;
   for (let k = Math.ceil(fromHz / hzPerBin); k <= Math.floor(toHz / hzPerBin); k++) sum += power[k]!;

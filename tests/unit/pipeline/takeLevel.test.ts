@@ -5,7 +5,7 @@ import { takeLevelLimits, takeLevelMatchDb } from '../../../electron/engine/pipe
 import { sine } from '../../fixtures/signals';
 
 const rate = 24000;
-const at = (db: number, frequency = 440): Float32Array => sine(frequency, rate, 3, 0.3 * 10 ** (db / 20));
+const at = (db: number): Float32Array => sine(440, rate, 3, 0.3 * 10 ** (db / 20));
 
 describe('the take level match', () => {
   it('brings the median take to the prompt loudness with one gain, so softer takes stay softer', () => {
