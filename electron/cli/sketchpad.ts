@@ -228,19 +228,20 @@ evaluate.command('continue')
   .option('--variants <n>', 'continuations per case', parseNumber('--variants', true), 4)
   .option('--seconds <s>', 'continuation length', parseNumber('--seconds'), 8)
   .option('--ablation', 'also run the acoustic-only chain (no semantic stage)')
+  .option('--semantic-oracle', 'also run the acoustic stages on the truth\'s own semantic tokens (what a perfect semantic LM would give)')
   .option('--seed <n>', 'the first case\'s random seed (case i uses n + i): another seed, another draw of the same settings', parseNumber('--seed', true), 1)
   .option('--sampling <file>', 'a JSON file of sampling settings over the bundle\'s, per stage, e.g. {"coarse": {"temperature": 0.7}}', parseSamplingFile)
   .option('--report <dir>', 'write an HTML report with spectrograms and players')
   .option('--json', 'print one JSON object')
-  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; seed: number; sampling?: SamplingOverrides; report?: string; json?: boolean }) => {
-    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), seed: o.seed, sampling: o.sampling, report: o.report && resolve(o.report) }, progress(o.json));
+  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; semanticOracle?: boolean; seed: number; sampling?: SamplingOverrides; report?: string; json?: boolean }) => {
+    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), semanticOracle: Boolean(o.semanticOracle), seed: o.seed, sampling: o.sampling, report: o.report && resolve(o.report) }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
     console.log(`sampling: ${describeSampling(result.sampling)}`);
     const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'diversity']];
     for (const s of result.summary) {
-      const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ['loop', s.loop], ['truth', s.truth], ['truth-via-codec', s.codecTruth]] as const;
+      const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ...(s.semanticOracle ? [['semantic-oracle', s.semanticOracle] as const] : []), ['loop', s.loop], ['truth', s.truth], ['truth-via-codec', s.codecTruth]] as const;
       for (const [name, m] of candidates) {
         rows.push([s.set, name, num(m.scores.key), num(m.scores.timbre), num(m.scores.loudness), num(m.scores.rhythm), num(m.scores.pitch), num(m.copyFraction), num(m.seamJump, 1), name === 'model' ? num(s.diversity) : '']);
       }

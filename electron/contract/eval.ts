@@ -57,6 +57,9 @@ export const continueEvalResultSchema = z.object({
     model: candidate,
     /** The acoustic-only chain, where the run asked for the ablation. */
     acousticOnly: candidate.nullable(),
+    /** The coarse and fine LMs on the truth's own semantic tokens, where the run asked for it: what
+     * the acoustic stages make of a perfect semantic plan, so what the semantic LM alone costs. */
+    semanticOracle: candidate.nullable(),
     loop: candidate,
     truth: candidate,
     /** The true continuation through the bundle's codec, with the takes' level correction: what the
@@ -66,7 +69,7 @@ export const continueEvalResultSchema = z.object({
     promptTransient: z.number(),
     diversity: z.number().nullable(),
   })),
-  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, acousticOnly: candidate.nullable(), loop: candidate, truth: candidate, codecTruth: candidate, diversity: z.number().nullable() })),
+  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, acousticOnly: candidate.nullable(), semanticOracle: candidate.nullable(), loop: candidate, truth: candidate, codecTruth: candidate, diversity: z.number().nullable() })),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
   /** Things handled but worth knowing, e.g. a prompt and truth at different sample rates. */
   notes: z.array(z.string()),

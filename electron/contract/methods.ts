@@ -149,6 +149,8 @@ export const engineMethods = {
       seed: z.number().int().min(0).default(1),
       /** Also run the acoustic-only chain (no semantic stage) in the same run, as AudioLM's ablation. */
       ablation: z.boolean().default(false),
+      /** Also run the acoustic stages on the truth's own semantic tokens: what a perfect semantic LM would give. */
+      semanticOracle: z.boolean().default(false),
       /** Sampling settings over the bundle's, to choose them on a tuning set. */
       sampling: samplingOverridesSchema.optional(),
     }).refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),

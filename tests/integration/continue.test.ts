@@ -122,6 +122,23 @@ describe('continue refuses bad input with a specific message and leaves no files
     expect(ablated.timings.semantic).toBe(0);
   });
 
+  it('follows a given semantic plan instead of sampling one (the eval\'s semantic oracle)', async () => {
+    const manifest = await readManifest(tinyBundle);
+    const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
+    const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
+    const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
+    const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
+    const settings = { seconds: 1, variants: 1, seed: 1, sampling: { ...manifest.sampling, coarse: { ...manifest.sampling.coarse, temperature: 0 } } };
+    const planned = (token: number) => continueAudio(bundle, prompt, { ...settings, semanticPlan: new Int32Array(3).fill(token) }, async () => undefined);
+    const [three, threeAgain, seven] = [await planned(3), await planned(3), await planned(7)];
+    expect(three.steps.semantic).toBe(0);
+    expect(three.audio[0]).toEqual(threeAgain.audio[0]);
+    // The coarse LM is conditioned on the plan: another plan, other codes, other audio.
+    expect(seven.audio[0]).not.toEqual(three.audio[0]);
+    await expect(continueAudio(bundle, prompt, { ...settings, acousticOnly: true, semanticPlan: new Int32Array(3) }, async () => undefined)).rejects.toThrow(/exclude each other/);
+    await expect(continueAudio(bundle, prompt, { ...settings, semanticPlan: new Int32Array(0) }, async () => undefined)).rejects.toThrow(/The semantic plan is empty/);
+  });
+
   it('refuses a batch beyond the memory budget, saying how many fit', async () => {
     const manifest = await readManifest(tinyBundle);
     const huge = { ...manifest, stages: { ...manifest.stages, coarseLm: { ...manifest.stages.coarseLm, transformer: { ...manifest.stages.coarseLm.transformer, context: 400_000 } } } };

@@ -85,7 +85,7 @@ describe('sketchpad eval', () => {
     const report = join(dir, 'continue-report');
     const sampling = join(dir, 'sampling.json');
     writeFileSync(sampling, JSON.stringify({ coarse: { temperature: 0.7, topK: 40 }, fine: { temperature: 0 } }));
-    const run = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--variants', '2', '--seconds', '2', '--ablation', '--sampling', sampling, '--report', report, '--json']);
+    const run = sketchpad(['eval', 'continue', '--dir', continueDir, '--bundle', tinyBundle, '--variants', '2', '--seconds', '2', '--ablation', '--semantic-oracle', '--sampling', sampling, '--report', report, '--json']);
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as ContinueEvalResult;
     const bundleSampling = (JSON.parse(readFileSync(join(tinyBundle, 'bundle.json'), 'utf8')) as { sampling: ContinueEvalResult['sampling'] }).sampling;
@@ -93,9 +93,10 @@ describe('sketchpad eval', () => {
     expect(result.cases.map((c) => c.id).sort()).toEqual(['piano/a-minor', 'piano/c-major', 'piano/rates', 'speech/one', 'speech/two']);
     expect(result.skipped).toEqual([{ id: 'piano/tiny', reason: expect.stringMatching(/too short for the measures: prompt 0\.3 s \(needs 1\)/) }]);
     expect(result.notes.join(' ')).toMatch(/piano\/rates: the prompt is at 44100 Hz and the truth at 48000 Hz/);
-    expect(result.summary.every((s) => s.acousticOnly !== null)).toBe(true);
+    expect(result.summary.every((s) => s.acousticOnly !== null && s.semanticOracle !== null)).toBe(true);
     for (const c of result.cases) {
       expect(c.acousticOnly).not.toBeNull();
+      expect(c.semanticOracle).not.toBeNull();
       expect(c.truth.scores.key).toBeCloseTo(1, 6);
       expect(c.truth.scores.timbre).toBeCloseTo(1, 6);
       // The tiny bundle's codec is untrained: its round trip of the truth must differ from the truth.
@@ -108,6 +109,7 @@ describe('sketchpad eval', () => {
     expect(html).toMatch(/sampling semantic t1 k0 p1 r1; coarse t0.7 k40 p1 r1; fine t0 k0 p1 r1/);
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);
     expect(html).toMatch(/acoustic only \(no semantic stage\)/);
+    expect(html).toMatch(/on the truth's semantic tokens \(semantic oracle\)/);
     expect(html).toMatch(/true continuation through the codec \(the chain's ceiling\)/);
     // Piano cases list the notes either side of the seam; speech cases do not.
     expect(html.match(/Notes found/g)?.length).toBe(result.cases.filter((c) => c.set === 'piano').length);

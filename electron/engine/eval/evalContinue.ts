@@ -1,6 +1,7 @@
 import { measureNames, type CandidateMeasures, type ContinueEvalResult, type Scores } from '../../contract/eval';
 import { withSamplingOverrides } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
+import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
 import { decodeAudioFile } from '../audio/decodeAudio';
@@ -8,7 +9,8 @@ import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
 import { applyCodecCorrection } from '../pipeline/codecCorrection';
-import { continueAudio } from '../pipeline/continuation';
+import { continueAudio, framePrompt } from '../pipeline/continuation';
+import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
@@ -24,10 +26,22 @@ interface PreparedCase {
   codecTruth: ClipFeatures;
   variants: ClipFeatures[];
   acousticOnly: ClipFeatures[] | null;
+  semanticOracle: ClipFeatures[] | null;
   audio: CaseAudio;
 }
 
 const minimum = { promptSeconds: 1, truthSeconds: 2 } as const;
+
+/** The truth's semantic tokens after the prompt's, tokenized as one clip so the encoder hears the join as the chain does. */
+async function truthSemanticPlan(bundle: VerifiedBundle, prompt: Float32Array, truth: Float32Array): Promise<Int32Array> {
+  const framed = framePrompt(bundle.manifest, prompt);
+  const joined = new Float32Array(framed.length + truth.length);
+  joined.set(framed);
+  joined.set(truth, framed.length);
+  const tokenizer = bundle.sessions.semanticTokenizer;
+  const promptTokens = (await semanticTokens(tokenizer, framed)).length;
+  return (await semanticTokens(tokenizer, joined)).slice(promptTokens);
+}
 
 /** The prompt's last two seconds repeated to the continuation's length: the copying baseline. */
 function loopOfTail(prompt: Float32Array, samples: number, rate: number): Float32Array {
@@ -101,6 +115,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     };
     const generated = await continueAudio(bundle, prompt, settings, step);
     const ablated = params.ablation ? await continueAudio(bundle, prompt, { ...settings, acousticOnly: true }, step) : null;
+    const oracle = params.semanticOracle ? await continueAudio(bundle, prompt, { ...settings, semanticPlan: await truthSemanticPlan(bundle, prompt, truth) }, step) : null;
     const loop = loopOfTail(prompt, samples, rate);
     // With the correction the chain gave its takes: the row is what the chain would play
     // had its LMs found the truth's own codes.
@@ -115,6 +130,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
       codecTruth: features(await to16k(codecTruth)),
       variants: await Promise.all(generated.audio.map(async (a) => features(await to16k(a)))),
       acousticOnly: ablated && await Promise.all(ablated.audio.map(async (a) => features(await to16k(a)))),
+      semanticOracle: oracle && await Promise.all(oracle.audio.map(async (a) => features(await to16k(a)))),
       audio: { id: c.id, prompt, truth, loop, variant: generated.audio[0]! },
     });
   }
@@ -126,6 +142,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
       set: c.set,
       model: meanOf(c.variants.map((v) => measure(v, c, others))),
       acousticOnly: c.acousticOnly && meanOf(c.acousticOnly.map((v) => measure(v, c, others))),
+      semanticOracle: c.semanticOracle && meanOf(c.semanticOracle.map((v) => measure(v, c, others))),
       loop: measure(c.loop, c, others),
       truth: measure(c.truth, c, others),
       codecTruth: measure(c.codecTruth, c, others),

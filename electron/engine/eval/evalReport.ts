@@ -38,6 +38,7 @@ export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEval
       cases: mine.length,
       model: medianCandidate(mine.map((r) => r.model)),
       acousticOnly: mine.every((r) => r.acousticOnly) ? medianCandidate(mine.map((r) => r.acousticOnly!)) : null,
+      semanticOracle: mine.every((r) => r.semanticOracle) ? medianCandidate(mine.map((r) => r.semanticOracle!)) : null,
       loop: medianCandidate(mine.map((r) => r.loop)),
       truth: medianCandidate(mine.map((r) => r.truth)),
       codecTruth: medianCandidate(mine.map((r) => r.codecTruth)),
@@ -141,9 +142,9 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
   const scoreCells = (m: CandidateMeasures) => measureNames.map((n) => `<td>${fmt(m.scores[n])}</td>`).join('') + `<td>${fmt(m.copyFraction)}</td><td>${fmt(m.seamJump, 1)}</td>`;
   const header = `<tr><th>set / candidate</th>${measureNames.map((n) => `<th>${n}</th>`).join('')}<th>copy fraction</th><th>seam jump</th></tr>`;
   const summary = result.summary.map((s) => `<tr><th colspan="8" style="text-align:left">${escape(s.set)} (${s.cases} cases, diversity ${fmt(s.diversity)})</th></tr>
-    <tr><td>model</td>${scoreCells(s.model)}</tr>${s.acousticOnly ? `<tr><td>acoustic only (no semantic stage)</td>${scoreCells(s.acousticOnly)}</tr>` : ''}<tr><td>loop of the prompt</td>${scoreCells(s.loop)}</tr><tr><td>true continuation</td>${scoreCells(s.truth)}</tr><tr><td>true continuation through the codec (the chain's ceiling)</td>${scoreCells(s.codecTruth)}</tr>`).join('');
+    <tr><td>model</td>${scoreCells(s.model)}</tr>${s.acousticOnly ? `<tr><td>acoustic only (no semantic stage)</td>${scoreCells(s.acousticOnly)}</tr>` : ''}${s.semanticOracle ? `<tr><td>on the truth's semantic tokens (semantic oracle)</td>${scoreCells(s.semanticOracle)}</tr>` : ''}<tr><td>loop of the prompt</td>${scoreCells(s.loop)}</tr><tr><td>true continuation</td>${scoreCells(s.truth)}</tr><tr><td>true continuation through the codec (the chain's ceiling)</td>${scoreCells(s.codecTruth)}</tr>`).join('');
   const charts = result.summary.map((s) => {
-    const candidates: [string, CandidateMeasures][] = [['model', s.model], ...(s.acousticOnly ? [['acoustic only', s.acousticOnly] as [string, CandidateMeasures]] : []), ['loop', s.loop], ['truth', s.truth], ['truth via codec', s.codecTruth]];
+    const candidates: [string, CandidateMeasures][] = [['model', s.model], ...(s.acousticOnly ? [['acoustic only', s.acousticOnly] as [string, CandidateMeasures]] : []), ...(s.semanticOracle ? [['semantic oracle', s.semanticOracle] as [string, CandidateMeasures]] : []), ['loop', s.loop], ['truth', s.truth], ['truth via codec', s.codecTruth]];
     const names = candidates.map(([name]) => name);
     return barChart(`${s.set}: consistency scores (truth = 1, other pieces = 0)`, measureNames.map((n) => ({ label: n, values: candidates.map(([, m]) => m.scores[n]) })), names, [-1, 1.5], 1)
       + barChart(`${s.set}: copy fraction (goal <= 0.10)`, [{ label: 'copy', values: candidates.map(([, m]) => m.copyFraction) }], names, [0, 1], 0.1);

@@ -25,6 +25,12 @@ export interface ContinuationSettings {
    * plan. Only for bundles whose coarse LM was trained with one (manifest semantic.nullToken).
    */
   readonly acousticOnly?: boolean;
+  /**
+   * The continuation's semantic tokens, given instead of sampled: the eval's semantic oracle (the
+   * truth's own tokens), which shows what the acoustic stages make of a perfect plan. Shorter plans
+   * hold their last token.
+   */
+  readonly semanticPlan?: Int32Array;
 }
 
 export const continuationLimits = {
@@ -132,9 +138,16 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   if (settings.acousticOnly && nullToken === undefined) {
     throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so it cannot run without its semantic stage.`);
   }
+  const plan = settings.semanticPlan;
+  if (plan && (settings.acousticOnly || !plan.length)) {
+    throw new SketchpadError('continue/bad-settings', plan.length ? 'A semantic plan and the acoustic-only chain exclude each other.' : 'The semantic plan is empty.');
+  }
   const semantic = settings.acousticOnly
     ? Array.from({ length: rows }, () => new Int32Array(promptSemantic.length + newTokens).fill(nullToken!))
-    : await timed('semantic', () =>
+    : plan
+      ? Array.from({ length: rows }, () => Int32Array.from({ length: promptSemantic.length + newTokens }, (_, i) =>
+        i < promptSemantic.length ? promptSemantic[i]! : plan[Math.min(i - promptSemantic.length, plan.length - 1)]!))
+      : await timed('semantic', () =>
       generateSemantic(new CachedLm(sessions.semanticLm, semanticLm, rows, settings.useCache ?? true), promptSemantic, newTokens, rows, {
         ...picker('semantic'),
         onStep: (done, total) => progress('semantic', done / total),
@@ -196,7 +209,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   return {
     audio: audio.takes,
     timings,
-    steps: { semantic: newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
+    steps: { semantic: settings.acousticOnly || plan ? 0 : newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
     correction: audio.applied,
     levelMatchDb: audio.levelMatchDb,
   };
