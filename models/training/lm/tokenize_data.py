@@ -5,7 +5,10 @@
         --codec checkpoints/codec.fp16.pt --semantic checkpoints/semantic.fp16.pt
 
 Resumable: clips already tokenized are skipped. Re-run after the codec or the tokenizer changes
-(with a fresh --out).
+(with a fresh --out). To try another semantic tokenizer on the same codes, `--codes-from
+work/tokens` takes each clip's codes from a folder tokenized with the same codec instead of
+encoding the audio again (the encoder is most of the time); clips not yet there are left for a
+later run.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--codec", type=Path, required=True)
     parser.add_argument("--semantic", type=Path, required=True)
+    parser.add_argument("--codes-from", type=Path, help="a token folder of the same codec to copy each clip's codes from")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=10**9, help="at most this many clips per split and domain (a seeded random choice)")
     parser.add_argument("--limit-speech", type=int, help="a separate limit for speech, whose clips are short")
@@ -45,12 +49,16 @@ def main() -> None:
     made_with = {"codec": str(args.codec), "codec_step": codec_state.get("step"),
                  "codes_fingerprint": codes_fingerprint(codec_state["model"]), "semantic": str(args.semantic)}
     record = args.out / "tokenizers.json"
+    if args.codes_from:
+        source = json.loads((args.codes_from / "tokenizers.json").read_text()).get("codes_fingerprint")
+        if source != made_with["codes_fingerprint"]:
+            raise SystemExit(f"{args.codes_from} holds codes of another codec than {args.codec}")
     if record.exists() and json.loads(record.read_text()).get("codes_fingerprint") != made_with["codes_fingerprint"]:
         raise SystemExit(f"{args.out} holds tokens of another codec ({record}); tokenize into a new folder")
     args.out.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps(made_with) + "\n")
     unit = codec.cfg.hop * 2
-    count = 0
+    count, waiting = 0, 0
     for split in ("valid", "train"):  # validation first: training can start as soon as some train clips are done
         for domain in ("piano", "speech"):
             finished = sorted((args.data / split / domain).glob("*.wav"))
@@ -66,20 +74,27 @@ def main() -> None:
                 audio = audio[: len(audio) // unit * unit]
                 if len(audio) < unit * 25:  # under a second: nothing to learn from
                     continue
+                known = args.codes_from / split / domain / f"{wav.stem}.npz" if args.codes_from else None
+                if known and not known.exists():
+                    waiting += 1
+                    continue
                 semantic_tokens, codes = [], []
                 with torch.no_grad():
                     for start in range(0, len(audio), CHUNK_SECONDS * rate):
                         piece = torch.from_numpy(audio[start:start + CHUNK_SECONDS * rate])[None, None]
                         semantic_tokens.append(semantic(piece)[0].numpy())
-                        codes.append(codec.encode(piece)[0].numpy())
+                        if not known:
+                            codes.append(codec.encode(piece)[0].numpy())
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tokens = {"semantic": np.concatenate(semantic_tokens).astype(np.int16),
-                          "codes": np.concatenate(codes, axis=1).astype(np.int16)}
+                          "codes": np.load(known)["codes"] if known else np.concatenate(codes, axis=1).astype(np.int16)}
+                if tokens["codes"].shape[1] != 2 * len(tokens["semantic"]):
+                    raise SystemExit(f"{wav}: {len(tokens['semantic'])} semantic tokens for {tokens['codes'].shape[1]} code frames")
                 write_atomically(target, lambda file: np.savez_compressed(file, **tokens))
                 count += 1
                 if count % 50 == 0:
                     print(f"{count} clips tokenized ({target})", flush=True)
-    print(f"done: {count} new clips", flush=True)
+    print(f"done: {count} new clips" + (f"; {waiting} have no codes in {args.codes_from} yet" if waiting else ""), flush=True)
 
 
 if __name__ == "__main__":
