@@ -9,7 +9,7 @@ import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
 import { applyCodecCorrection } from '../pipeline/codecCorrection';
-import { continueAudio, framePrompt } from '../pipeline/continuation';
+import { continueAudio, framePrompt, semanticTokenSamples } from '../pipeline/continuation';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
@@ -38,9 +38,8 @@ async function truthSemanticPlan(bundle: VerifiedBundle, prompt: Float32Array, t
   const joined = new Float32Array(framed.length + truth.length);
   joined.set(framed);
   joined.set(truth, framed.length);
-  const tokenizer = bundle.sessions.semanticTokenizer;
-  const promptTokens = (await semanticTokens(tokenizer, framed)).length;
-  return (await semanticTokens(tokenizer, joined)).slice(promptTokens);
+  // The framed prompt holds whole tokens, so its own count needs no second tokenizer run.
+  return (await semanticTokens(bundle.sessions.semanticTokenizer, joined)).slice(framed.length / semanticTokenSamples(bundle.manifest));
 }
 
 /** The prompt's last two seconds repeated to the continuation's length: the copying baseline. */

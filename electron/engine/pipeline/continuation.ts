@@ -82,12 +82,15 @@ export function checkSettings(manifest: BundleManifest, settings: ContinuationSe
   }
 }
 
+/** Samples per semantic token. */
+export const semanticTokenSamples = (manifest: BundleManifest): number => manifest.acoustic.hop * manifest.semantic.framesPerToken;
+
 /**
  * Cuts the prompt to whole semantic tokens, keeping its end (where the continuation joins), and
  * refuses prompts too short to carry one token or too long to condition on.
  */
 export function framePrompt(manifest: BundleManifest, audio: Float32Array): Float32Array {
-  const unit = manifest.acoustic.hop * manifest.semantic.framesPerToken;
+  const unit = semanticTokenSamples(manifest);
   const seconds = audio.length / manifest.sampleRate;
   if (audio.length < unit) {
     throw new SketchpadError('continue/prompt', `The prompt is ${(seconds * 1000).toFixed(0)} ms long; it must hold at least one semantic token (${((unit / manifest.sampleRate) * 1000).toFixed(0)} ms), and a few seconds work best.`);
@@ -97,6 +100,14 @@ export function framePrompt(manifest: BundleManifest, audio: Float32Array): Floa
   }
   const usable = Math.floor(audio.length / unit) * unit;
   return audio.subarray(audio.length - usable);
+}
+
+/** The prompt's semantic tokens, then `newTokens` of the plan, its last token held where it is shorter. */
+function followedByPlan(promptSemantic: Int32Array, plan: Int32Array, newTokens: number): Int32Array {
+  const tokens = new Int32Array(promptSemantic.length + newTokens);
+  tokens.set(promptSemantic);
+  for (let i = 0; i < newTokens; i++) tokens[promptSemantic.length + i] = plan[Math.min(i, plan.length - 1)]!;
+  return tokens;
 }
 
 /**
@@ -145,8 +156,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const semantic = settings.acousticOnly
     ? Array.from({ length: rows }, () => new Int32Array(promptSemantic.length + newTokens).fill(nullToken!))
     : plan
-      ? Array.from({ length: rows }, () => Int32Array.from({ length: promptSemantic.length + newTokens }, (_, i) =>
-        i < promptSemantic.length ? promptSemantic[i]! : plan[Math.min(i - promptSemantic.length, plan.length - 1)]!))
+      ? Array.from({ length: rows }, () => followedByPlan(promptSemantic, plan, newTokens))
       : await timed('semantic', () =>
       generateSemantic(new CachedLm(sessions.semanticLm, semanticLm, rows, settings.useCache ?? true), promptSemantic, newTokens, rows, {
         ...picker('semantic'),
