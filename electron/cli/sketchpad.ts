@@ -239,14 +239,15 @@ evaluate.command('continue')
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
     console.log(`sampling: ${describeSampling(result.sampling)}`);
-    const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'diversity']];
+    const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'onsets/s', 'diversity']];
     for (const s of result.summary) {
       const candidates = [['model', s.model], ...(s.acousticOnly ? [['acoustic-only', s.acousticOnly] as const] : []), ...(s.semanticOracle ? [['semantic-oracle', s.semanticOracle] as const] : []), ['loop', s.loop], ['truth', s.truth], ['truth-via-codec', s.codecTruth]] as const;
       for (const [name, m] of candidates) {
-        rows.push([s.set, name, num(m.scores.key), num(m.scores.timbre), num(m.scores.loudness), num(m.scores.rhythm), num(m.scores.pitch), num(m.copyFraction), num(m.seamJump, 1), name === 'model' ? num(s.diversity) : '']);
+        rows.push([s.set, name, num(m.scores.key), num(m.scores.timbre), num(m.scores.loudness), num(m.scores.rhythm), num(m.scores.pitch), num(m.copyFraction), num(m.seamJump, 1), num(m.onsetRate, 1), name === 'model' ? num(s.diversity) : '']);
       }
     }
     console.log(table(rows));
+    console.log(`prompts' onsets a second: ${result.summary.map((s) => `${s.set} ${num(s.promptOnsetRate, 1)}`).join(', ')}`);
     for (const skip of result.skipped) console.log(`skipped ${skip.id}: ${skip.reason}`);
     for (const note of result.notes) console.log(`note: ${note}`);
     if (result.report) console.log(`report: ${result.report}`);

@@ -42,7 +42,9 @@ export type CodecEvalResult = z.infer<typeof codecEvalResultSchema>;
 export const measureNames = ['key', 'timbre', 'loudness', 'rhythm', 'pitch'] as const;
 const scores = z.object({ key: z.number().nullable(), timbre: z.number().nullable(), loudness: z.number().nullable(), rhythm: z.number().nullable(), pitch: z.number().nullable() });
 export type Scores = z.infer<typeof scores>;
-const candidate = z.object({ scores, copyFraction: z.number(), seamJump: z.number() });
+/** `onsetRate`: onsets a second by the rhythm measure's detector, so a rhythm score can be read as
+ * too many onsets (a codec's flicker) or too few (a smeared or static take). */
+const candidate = z.object({ scores, copyFraction: z.number(), seamJump: z.number(), onsetRate: z.number() });
 export type CandidateMeasures = z.infer<typeof candidate>;
 
 export const continueEvalResultSchema = z.object({
@@ -67,9 +69,11 @@ export const continueEvalResultSchema = z.object({
     codecTruth: candidate,
     /** The prompt's own largest transient over its median flux: what a seam may match. */
     promptTransient: z.number(),
+    /** The prompt's onsets a second, which the rhythm score compares each candidate's with. */
+    promptOnsetRate: z.number(),
     diversity: z.number().nullable(),
   })),
-  summary: z.array(z.object({ set: z.string(), cases: z.number(), model: candidate, acousticOnly: candidate.nullable(), semanticOracle: candidate.nullable(), loop: candidate, truth: candidate, codecTruth: candidate, diversity: z.number().nullable() })),
+  summary: z.array(z.object({ set: z.string(), cases: z.number(), promptOnsetRate: z.number(), model: candidate, acousticOnly: candidate.nullable(), semanticOracle: candidate.nullable(), loop: candidate, truth: candidate, codecTruth: candidate, diversity: z.number().nullable() })),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
   /** Things handled but worth knowing, e.g. a prompt and truth at different sample rates. */
   notes: z.array(z.string()),

@@ -11,6 +11,20 @@ function sketchpad(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/**
+ * The rhythm score normalises |prompt - candidate| onset rates between the truth's and the other
+ * pieces' mean: the loop's score fixes that mean, which must then give the codec truth's score from
+ * the onset rates the result reports. Returns whether the case could be checked.
+ */
+function rhythmFollowsOnsetRates(c: ContinueEvalResult['cases'][number]): boolean {
+  const [loopScore, codecScore] = [c.loop.scores.rhythm, c.codecTruth.scores.rhythm];
+  if (loopScore === null || codecScore === null || Math.abs(1 - loopScore) < 1e-6) return false;
+  const [toTruth, toLoop, toCodec] = [c.truth, c.loop, c.codecTruth].map((m) => Math.abs(c.promptOnsetRate - m.onsetRate)) as [number, number, number];
+  const toOthers = (toLoop - loopScore * toTruth) / (1 - loopScore);
+  expect(codecScore).toBeCloseTo((toOthers - toCodec) / (toOthers - toTruth), 6);
+  return true;
+}
+
 describe('sketchpad eval', () => {
   const dir = scratchDir('eval');
   const codecDir = join(dir, 'codec');
@@ -105,12 +119,14 @@ describe('sketchpad eval', () => {
       expect(c.loop.copyFraction).toBeGreaterThan(0.5);
       expect(c.diversity).toBeGreaterThan(0);
     }
+    expect(result.cases.filter(rhythmFollowsOnsetRates).length).toBeGreaterThan(0);
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     expect(html).toMatch(/sampling semantic t1 k0 p1 r1; coarse t0.7 k40 p1 r1; fine t0 k0 p1 r1/);
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);
     expect(html).toMatch(/acoustic only \(no semantic stage\)/);
     expect(html).toMatch(/on the truth's semantic tokens \(semantic oracle\)/);
     expect(html).toMatch(/true continuation through the codec \(the chain's ceiling\)/);
+    expect(html.match(/onsets a second: prompt \d+\.\d, variants \d+\.\d, truth \d+\.\d, truth through the codec \d+\.\d/g)?.length).toBe(result.cases.length);
     // Piano cases list the notes either side of the seam; speech cases do not.
     expect(html.match(/Notes found/g)?.length).toBe(result.cases.filter((c) => c.set === 'piano').length);
     expect(html).toMatch(/last 2 s of the prompt [A-G]#?\d/);

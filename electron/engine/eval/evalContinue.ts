@@ -63,7 +63,7 @@ function measure(candidate: ClipFeatures, c: PreparedCase, others: PreparedCase[
     const mine = d(c.prompt, candidate);
     scores[name] = own === null || mine === null || !toOthers.length ? null : normalisedScore(mine, own, toOthers.reduce((s, x) => s + x, 0) / toOthers.length);
   }
-  return { scores: scores as Scores, copyFraction: copyFraction(c.prompt, candidate), seamJump: seamJump(c.prompt, candidate) };
+  return { scores: scores as Scores, copyFraction: copyFraction(c.prompt, candidate), seamJump: seamJump(c.prompt, candidate), onsetRate: candidate.onsetRate };
 }
 
 function meanOf(measures: CandidateMeasures[]): CandidateMeasures {
@@ -72,7 +72,7 @@ function meanOf(measures: CandidateMeasures[]): CandidateMeasures {
     return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
   };
   const scores = Object.fromEntries(measureNames.map((n) => [n, mean(measures.map((m) => m.scores[n]))])) as Scores;
-  return { scores, copyFraction: mean(measures.map((m) => m.copyFraction))!, seamJump: mean(measures.map((m) => m.seamJump))! };
+  return { scores, copyFraction: mean(measures.map((m) => m.copyFraction))!, seamJump: mean(measures.map((m) => m.seamJump))!, onsetRate: mean(measures.map((m) => m.onsetRate))! };
 }
 
 /** `sketchpad eval continue`: continuations against the true continuation and a loop of the prompt. */
@@ -146,6 +146,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
       truth: measure(c.truth, c, others),
       codecTruth: measure(c.codecTruth, c, others),
       promptTransient: promptTransient(c.prompt),
+      promptOnsetRate: c.prompt.onsetRate,
       diversity: diversity(c.variants),
     };
   });

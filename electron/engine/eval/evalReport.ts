@@ -27,7 +27,7 @@ export function codecMedians(rows: CodecEvalResult['rows']): CodecEvalResult['su
 
 function medianCandidate(list: CandidateMeasures[]): CandidateMeasures {
   const scores = Object.fromEntries(measureNames.map((n) => [n, medianOrNull(list.map((m) => m.scores[n]))])) as CandidateMeasures['scores'];
-  return { scores, copyFraction: medianOrNull(list.map((m) => m.copyFraction)) ?? 0, seamJump: medianOrNull(list.map((m) => m.seamJump)) ?? 0 };
+  return { scores, copyFraction: medianOrNull(list.map((m) => m.copyFraction)) ?? 0, seamJump: medianOrNull(list.map((m) => m.seamJump)) ?? 0, onsetRate: medianOrNull(list.map((m) => m.onsetRate)) ?? 0 };
 }
 
 export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEvalResult['summary'] {
@@ -36,6 +36,7 @@ export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEval
     return {
       set,
       cases: mine.length,
+      promptOnsetRate: medianOrNull(mine.map((r) => r.promptOnsetRate)) ?? 0,
       model: medianCandidate(mine.map((r) => r.model)),
       acousticOnly: mine.every((r) => r.acousticOnly) ? medianCandidate(mine.map((r) => r.acousticOnly!)) : null,
       semanticOracle: mine.every((r) => r.semanticOracle) ? medianCandidate(mine.map((r) => r.semanticOracle!)) : null,
@@ -139,9 +140,9 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
   const out = resolve(dir);
   await mkdir(join(out, 'audio'), { recursive: true });
   await mkdir(join(out, 'img'), { recursive: true });
-  const scoreCells = (m: CandidateMeasures) => measureNames.map((n) => `<td>${fmt(m.scores[n])}</td>`).join('') + `<td>${fmt(m.copyFraction)}</td><td>${fmt(m.seamJump, 1)}</td>`;
-  const header = `<tr><th>set / candidate</th>${measureNames.map((n) => `<th>${n}</th>`).join('')}<th>copy fraction</th><th>seam jump</th></tr>`;
-  const summary = result.summary.map((s) => `<tr><th colspan="8" style="text-align:left">${escape(s.set)} (${s.cases} cases, diversity ${fmt(s.diversity)})</th></tr>
+  const scoreCells = (m: CandidateMeasures) => measureNames.map((n) => `<td>${fmt(m.scores[n])}</td>`).join('') + `<td>${fmt(m.copyFraction)}</td><td>${fmt(m.seamJump, 1)}</td><td>${fmt(m.onsetRate, 1)}</td>`;
+  const header = `<tr><th>set / candidate</th>${measureNames.map((n) => `<th>${n}</th>`).join('')}<th>copy fraction</th><th>seam jump</th><th>onsets a second</th></tr>`;
+  const summary = result.summary.map((s) => `<tr><th colspan="9" style="text-align:left">${escape(s.set)} (${s.cases} cases, diversity ${fmt(s.diversity)}, prompts' onsets a second ${fmt(s.promptOnsetRate, 1)})</th></tr>
     <tr><td>model</td>${scoreCells(s.model)}</tr>${s.acousticOnly ? `<tr><td>acoustic only (no semantic stage)</td>${scoreCells(s.acousticOnly)}</tr>` : ''}${s.semanticOracle ? `<tr><td>on the truth's semantic tokens (semantic oracle)</td>${scoreCells(s.semanticOracle)}</tr>` : ''}<tr><td>loop of the prompt</td>${scoreCells(s.loop)}</tr><tr><td>true continuation</td>${scoreCells(s.truth)}</tr><tr><td>true continuation through the codec (the chain's ceiling)</td>${scoreCells(s.codecTruth)}</tr>`).join('');
   const charts = result.summary.map((s) => {
     const candidates: [string, CandidateMeasures][] = [['model', s.model], ...(s.acousticOnly ? [['acoustic only', s.acousticOnly] as [string, CandidateMeasures]] : []), ...(s.semanticOracle ? [['semantic oracle', s.semanticOracle] as [string, CandidateMeasures]] : []), ['loop', s.loop], ['truth', s.truth], ['truth via codec', s.codecTruth]];
@@ -166,6 +167,7 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
     const row = result.cases.find((r) => r.id === c.id)!;
     const notes = /piano/i.test(row.set) ? notesAcrossSeam(joined16k!, truthJoined16k!, seam) : '';
     listening.push(`<div class="case"><b>${escape(c.id)}</b> — model: ${measureNames.map((n) => `${n} ${fmt(row.model.scores[n])}`).join(', ')}, copy ${fmt(row.model.copyFraction)}, seam ${fmt(row.model.seamJump, 1)} (prompt's own transients ${fmt(row.promptTransient, 1)}), diversity ${fmt(row.diversity)}<br>
+      onsets a second: prompt ${fmt(row.promptOnsetRate, 1)}, variants ${fmt(row.model.onsetRate, 1)}, truth ${fmt(row.truth.onsetRate, 1)}, truth through the codec ${fmt(row.codecTruth.onsetRate, 1)}<br>
       prompt + variant 1 <audio controls preload="none" src="${await writeAudio(out, `${name}-model.wav`, joined, rate)}"></audio>
       prompt + truth <audio controls preload="none" src="${await writeAudio(out, `${name}-truth.wav`, truthJoined, rate)}"></audio>
       loop <audio controls preload="none" src="${await writeAudio(out, `${name}-loop.wav`, c.loop, rate)}"></audio>
