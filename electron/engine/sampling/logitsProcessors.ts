@@ -26,8 +26,37 @@ export function applyTemperature(logits: Float32Array, temperature: number): voi
 /** Keeps the k largest logits (ties at the border kept), the rest become -Infinity. */
 export function applyTopK(logits: Float32Array, k: number): void {
   if (k <= 0 || k >= logits.length) return;
-  const threshold = Float32Array.from(logits).sort()[logits.length - k]!;
+  const threshold = kthLargest(logits, k);
   for (let i = 0; i < logits.length; i++) if (logits[i]! < threshold) logits[i] = -Infinity;
+}
+
+/**
+ * The k-th largest value (k from 1), by quickselect on a copy: linear where a sort is n log n,
+ * and it runs for every token drawn (a sort here was a seventh of a continuation's wall time).
+ */
+export function kthLargest(values: Float32Array, k: number): number {
+  const a = Float32Array.from(values);
+  const target = a.length - k; // its index in ascending order
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = swap;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break; // between j and i every value equals the pivot
+  }
+  return a[target]!;
 }
 
 /** Softmax in place; returns the same array as probabilities. */
@@ -44,15 +73,20 @@ export function softmax(logits: Float32Array): Float32Array {
   return logits;
 }
 
-/** Keeps the smallest set of most likely tokens whose probability reaches p (on probabilities). */
+/**
+ * Keeps the smallest set of most likely tokens whose probability reaches p (ties at the border
+ * kept) and renormalises it (on probabilities). Sorts the values, not an index array by comparator,
+ * which was several times slower.
+ */
 export function applyTopP(probabilities: Float32Array, p: number): void {
   if (p >= 1) return;
-  const order = Array.from(probabilities.keys()).sort((a, b) => probabilities[b]! - probabilities[a]!);
+  const descending = Float32Array.from(probabilities).sort().reverse();
   let total = 0;
   let keep = 0;
-  while (keep < order.length && total < p) total += probabilities[order[keep++]!]!;
-  for (let i = keep; i < order.length; i++) probabilities[order[i]!] = 0;
-  for (let i = 0; i < keep; i++) probabilities[order[i]!]! /= total;
+  while (keep < descending.length && total < p) total += descending[keep++]!;
+  const threshold = descending[keep - 1]!;
+  while (keep < descending.length && descending[keep] === threshold) total += descending[keep++]!;
+  for (let i = 0; i < probabilities.length; i++) probabilities[i] = probabilities[i]! < threshold ? 0 : probabilities[i]! / total;
 }
 
 export function argmax(values: ArrayLike<number>): number {

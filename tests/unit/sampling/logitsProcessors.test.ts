@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, draw, sampleToken, softmax } from '../../../electron/engine/sampling/logitsProcessors';
+import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, draw, kthLargest, sampleToken, softmax } from '../../../electron/engine/sampling/logitsProcessors';
 import { Random } from '../../../electron/engine/sampling/random';
 
 const settings = { temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1 };
@@ -36,10 +36,32 @@ describe('logits processors', () => {
     expect(counts[0]! + counts[2]! + counts[3]!).toBe(0);
   });
 
+  it('the k-th largest is what a full sort finds, with ties, infinities and every k', () => {
+    const random = new Random(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const length = 1 + Math.floor(random.next() * 300);
+      // Few distinct values make ties common; some -Infinity, as top-k leaves them.
+      const values = Float32Array.from({ length }, () => (random.next() < 0.1 ? -Infinity : Math.floor(random.next() * 12) - 6));
+      const ascending = Float32Array.from(values).sort();
+      for (const k of [1, 2, Math.ceil(length / 3), length]) {
+        if (k <= length) expect(kthLargest(values, k)).toBe(ascending[length - k]);
+      }
+    }
+    const logits = Float32Array.from([1, 2, 2, 2, 0]);
+    applyTopK(logits, 2);
+    expect(Array.from(logits)).toEqual([-Infinity, 2, 2, 2, -Infinity]);
+  });
+
   it('top-p keeps the smallest set reaching p and renormalises it', () => {
     const probabilities = Float32Array.from([0.5, 0.3, 0.15, 0.05]);
     applyTopP(probabilities, 0.75);
     expect(Array.from(probabilities).map((p) => Number(p.toFixed(4)))).toEqual([0.625, 0.375, 0, 0]);
+    const tied = Float32Array.from([0.2, 0.4, 0.2, 0.2]);
+    applyTopP(tied, 0.5);
+    expect(Array.from(tied).map((p) => Number(p.toFixed(4)))).toEqual([0.2, 0.4, 0.2, 0.2]);
+    const shuffled = Float32Array.from([0.05, 0.3, 0.5, 0.15]);
+    applyTopP(shuffled, 0.75);
+    expect(Array.from(shuffled).map((p) => Number(p.toFixed(4)))).toEqual([0, 0.375, 0.625, 0]);
     const counts = histogram([Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)], { ...settings, topP: 0.75 });
     expect(counts[2]! + counts[3]!).toBe(0);
   });
