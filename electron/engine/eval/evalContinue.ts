@@ -12,7 +12,7 @@ import { applyCodecCorrection } from '../pipeline/codecCorrection';
 import { continueAudio, framePrompt, semanticTokenSamples } from '../pipeline/continuation';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { roundTrip } from '../tokenizers/acousticTokenizer';
-import { continueMedians, writeContinueReport, type CaseAudio } from './evalReport';
+import { continueMedians, foldCandidates, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
 import { analysis, logMel, spectralFlux } from './spectral';
@@ -67,12 +67,10 @@ function measure(candidate: ClipFeatures, c: PreparedCase, others: PreparedCase[
 }
 
 function meanOf(measures: CandidateMeasures[]): CandidateMeasures {
-  const mean = (xs: (number | null)[]) => {
-    const present = xs.filter((x): x is number => x !== null);
+  return foldCandidates(measures, (values) => {
+    const present = values.filter((x): x is number => x !== null);
     return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
-  };
-  const scores = Object.fromEntries(measureNames.map((n) => [n, mean(measures.map((m) => m.scores[n]))])) as Scores;
-  return { scores, copyFraction: mean(measures.map((m) => m.copyFraction))!, seamJump: mean(measures.map((m) => m.seamJump))!, onsetRate: mean(measures.map((m) => m.onsetRate))! };
+  });
 }
 
 /** `sketchpad eval continue`: continuations against the true continuation and a loop of the prompt. */

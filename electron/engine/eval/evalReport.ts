@@ -25,10 +25,14 @@ export function codecMedians(rows: CodecEvalResult['rows']): CodecEvalResult['su
   });
 }
 
-function medianCandidate(list: CandidateMeasures[]): CandidateMeasures {
-  const scores = Object.fromEntries(measureNames.map((n) => [n, medianOrNull(list.map((m) => m.scores[n]))])) as CandidateMeasures['scores'];
-  return { scores, copyFraction: medianOrNull(list.map((m) => m.copyFraction)) ?? 0, seamJump: medianOrNull(list.map((m) => m.seamJump)) ?? 0, onsetRate: medianOrNull(list.map((m) => m.onsetRate)) ?? 0 };
+/** Many candidate rows as one: every score and measure folded alike (a mean over variants, a median over cases). */
+export function foldCandidates(list: CandidateMeasures[], fold: (values: (number | null)[]) => number | null): CandidateMeasures {
+  const scores = Object.fromEntries(measureNames.map((n) => [n, fold(list.map((m) => m.scores[n]))])) as CandidateMeasures['scores'];
+  const folded = (key: 'copyFraction' | 'seamJump' | 'onsetRate'): number => fold(list.map((m) => m[key])) ?? 0;
+  return { scores, copyFraction: folded('copyFraction'), seamJump: folded('seamJump'), onsetRate: folded('onsetRate') };
 }
+
+const medianCandidate = (list: CandidateMeasures[]): CandidateMeasures => foldCandidates(list, medianOrNull);
 
 export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEvalResult['summary'] {
   return [...new Set(rows.map((r) => r.set))].map((set) => {
