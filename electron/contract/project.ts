@@ -10,7 +10,9 @@ export const laneSchema = z.object({
   kept: z.boolean(),
   muted: z.boolean(),
   soloed: z.boolean(),
-  origin: z.object({ sourceId: id, regionStart: z.number(), regionEnd: z.number(), seed: z.number(), bundle: z.string() }).optional(),
+  // `variant` (1-based row of its generation; projects saved before it have none): one seed makes
+  // every row of a generation, each from its own random stream, so the seed alone names no take.
+  origin: z.object({ sourceId: id, regionStart: z.number(), regionEnd: z.number(), seed: z.number(), variant: z.number().int().min(1).optional(), bundle: z.string() }).optional(),
 });
 
 export const projectSettingsSchema = z.object({

@@ -18,7 +18,7 @@ export interface Lane {
   muted: boolean;
   soloed: boolean;
   /** For variants: what it continues and how it was made. */
-  readonly origin?: { sourceId: string; regionStart: number; regionEnd: number; seed: number; bundle: string };
+  readonly origin?: { sourceId: string; regionStart: number; regionEnd: number; seed: number; variant?: number; bundle: string };
 }
 
 export interface Region {
@@ -123,7 +123,7 @@ export const useProject = defineStore('project', () => {
         kept: false,
         muted: false,
         soloed: false,
-        origin: { sourceId: source.id, regionStart: region.start, regionEnd: region.end, seed: generated.seed, bundle: generated.bundle },
+        origin: { sourceId: source.id, regionStart: region.start, regionEnd: region.end, seed: generated.seed, variant: i + 1, bundle: generated.bundle },
       }));
       lanes.value.splice(at + 1, 0, ...added);
       for (const clip of generated.variants) regions.value[clip.clipId] = defaultRegion(clip.info.durationSeconds);

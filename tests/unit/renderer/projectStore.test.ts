@@ -43,7 +43,8 @@ describe('the project store', () => {
     project.setRegion(hex(1), { start: 2, end: 5 });
     project.addVariants(project.lanes[0]!, project.regions[hex(1)]!, generated([2, 3]));
     expect(project.lanes.map((l) => [l.name, l.offset])).toEqual([['piano.wav', 0], ['Take 1', 5], ['Take 2', 5]]);
-    expect(project.lanes[1]!.origin).toEqual({ sourceId: hex(1), regionStart: 2, regionEnd: 5, seed: 7, bundle: 'tiny-test' });
+    expect(project.lanes[1]!.origin).toEqual({ sourceId: hex(1), regionStart: 2, regionEnd: 5, seed: 7, variant: 1, bundle: 'tiny-test' });
+    expect(project.lanes[2]!.origin?.variant).toBe(2);
     expect(project.duration).toBe(10); // the clip (10 s) outlasts the takes (5 + 4 s)
   });
 
