@@ -43,7 +43,7 @@ test('the musician\'s journey: region, generate, cancel, compare, keep, continue
   await page.getByTestId('generate-seed').fill('42');
   await page.getByTestId('generate').click();
   await expect(page.locator('[data-testid=lane][data-kind=variant]')).toHaveCount(3);
-  await expect(page.locator('[data-testid=lane][data-kind=variant]').first()).toContainText('seed 42');
+  await expect(page.locator('[data-testid=lane][data-kind=variant]').first()).toContainText('seed 42, variant 1');
   await shot('2-variants');
 
   // A long second run: progress shows the stage and an ETA; cancel stops it and adds nothing.
