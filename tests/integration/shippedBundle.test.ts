@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliBin, repoRoot, scratchDir } from '../fixtures/paths';
 
-/** The bundle that ships in models/ and the demo clips that ship in resources/demo/. */
-const shippedName = 'sketchpad-general';
+/** The bundles that ship in models/ and the demo clips that ship in resources/demo/. */
+const general = 'sketchpad-general';
+const piano = 'sketchpad-piano';
 const shippedModels = join(repoRoot, 'models');
 const demo = (name: string) => join(repoRoot, 'resources', 'demo', name);
 
@@ -22,28 +23,31 @@ function sketchpad(...args: string[]) {
 interface ClipInfo { durationSeconds: number; peakDb: number | null; loudnessLufs: number | null }
 const info = (file: string) => JSON.parse(sketchpad('info', file, '--json').stdout) as ClipInfo;
 
-describe('the shipped bundle and demo clips', () => {
-  it('ships where the app looks, and is the default for every domain', () => {
-    expect(existsSync(join(shippedModels, shippedName, 'bundle.json'))).toBe(true);
+describe('the shipped bundles and demo clips', () => {
+  it('ship where the app looks: the general bundle for any clip, the piano one the default for piano', () => {
+    for (const name of [general, piano]) expect(existsSync(join(shippedModels, name, 'bundle.json'))).toBe(true);
     const listed = JSON.parse(sketchpad('models', 'list', '--json').stdout) as { name: string; domain: string; isDefault: boolean; source: string }[];
-    expect(listed).toContainEqual(expect.objectContaining({ name: shippedName, domain: 'general', isDefault: true, source: 'shipped' }));
+    expect(listed).toContainEqual(expect.objectContaining({ name: general, domain: 'general', isDefault: true, source: 'shipped' }));
+    expect(listed).toContainEqual(expect.objectContaining({ name: piano, domain: 'piano', isDefault: true, source: 'shipped' }));
   });
 
-  it('passes the full verification: hashes, ONNX signatures, no way out of its folder', () => {
-    const run = sketchpad('models', 'verify', shippedName);
+  it.each([general, piano])('%s passes the full verification: hashes, ONNX signatures, no way out of its folder', (name) => {
+    const run = sketchpad('models', 'verify', name);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
   });
 
   it.each([
-    ['piano', 'piano-phrase.flac'],
-    ['speech', 'speech-sentence.flac'],
-  ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (domain, clip) => {
+    ['piano', 'piano-phrase.flac', piano],
+    ['speech', 'speech-sentence.flac', general],
+  ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (domain, clip, bundle) => {
     const out = join(scratchDir(`shipped-${domain}`), 'takes');
     const run = sketchpad('continue', demo(clip), '--out', out, '--domain', domain, '--seconds', '2', '--variants', '2', '--seed', '5', '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const { files } = JSON.parse(run.stdout) as { files: string[] };
+    const result = JSON.parse(run.stdout) as { files: string[]; bundle: string };
+    expect(result.bundle).toBe(bundle);
+    const { files } = result;
     const prompt = info(demo(clip));
     for (const file of files) {
       const take = info(file);
