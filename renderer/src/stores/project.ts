@@ -18,7 +18,7 @@ export interface Lane {
   muted: boolean;
   soloed: boolean;
   /** For variants: what it continues and how it was made. */
-  readonly origin?: { sourceId: string; regionStart: number; regionEnd: number; seed: number; variant?: number; bundle: string };
+  readonly origin?: NonNullable<ProjectDocument['lanes'][number]['origin']>;
 }
 
 export interface Region {
