@@ -22,6 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from common.domains import DOMAINS
 from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
@@ -84,16 +85,20 @@ def main() -> None:
         print(f"started from the committed weights {args.init.name} (step {step}); optimiser state starts fresh", flush=True)
 
     crop = int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop * cfg.hop
-    batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed),
+    # A run may tune for one domain ("domains": ["speech"]); its validation crops are then that domain's too.
+    domains = tuple(tc.get("domains", DOMAINS))
+    batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed, domains=domains),
                                tc["batch_size"], tc["seed"] + step, args.workers)
     # Kept on disk so that every resumed run validates on the very same crops (a pack brings them).
     valid_file = args.out / "valid_batch.npy"
     if not valid_file.exists():
         if (args.data / "valid_batch.npy").exists():
+            if domains != DOMAINS:
+                print(f"note: the pack's validation crops mix {list(DOMAINS)}; this run trains on {list(domains)} only", flush=True)
             np.save(valid_file, np.load(args.data / "valid_batch.npy"))
         else:
             valid = CropSampler(args.data, "valid", cfg.sample_rate * 2 // cfg.hop * cfg.hop, cfg.sample_rate, seed=1234,
-                                augment_probability=0.0)
+                                augment_probability=0.0, domains=domains)
             np.save(valid_file, valid.batch(16))
     valid_batch = torch.from_numpy(np.load(valid_file)).to(device)
     rng = np.random.default_rng(tc["seed"] + step)

@@ -1,5 +1,5 @@
 """Random fixed-length crops from the built dataset (or from a pack of it, see data/pack.py),
-balanced between piano and speech."""
+balanced between the domains asked for (piano and speech unless a run names one)."""
 from __future__ import annotations
 
 import json
@@ -10,17 +10,19 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
+from common.domains import DOMAINS, checked_domains
 from .augment import augment
 
 
 def crop_sampler(root: Path, split: str, crop_samples: int, sample_rate: int, seed: int,
-                 augment_probability: float = 0.5) -> "CropSampler | PackedCropSampler":
+                 augment_probability: float = 0.5, domains: tuple = DOMAINS) -> "CropSampler | PackedCropSampler":
     """The sampler for `root`: a built dataset folder, or a pack (a folder with pack.json)."""
     if (root / "pack.json").exists():
         if split != "train":
             raise FileNotFoundError(f"{root} is a pack of training audio; it holds no {split} split")
-        return PackedCropSampler(root, crop_samples, sample_rate, seed, augment_probability)
-    return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability)
+        return PackedCropSampler(root, crop_samples, sample_rate, seed, augment_probability, domains)
+    return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability, domains)
+
 
 
 def level_and_augment(audio: np.ndarray, rng: np.random.Generator, sample_rate: int, augment_probability: float) -> np.ndarray:
@@ -31,9 +33,10 @@ def level_and_augment(audio: np.ndarray, rng: np.random.Generator, sample_rate: 
 
 
 class PackedCropSampler:
-    """Crops from data/pack.py's single int16 array; half the crops piano, half speech."""
+    """Crops from data/pack.py's single int16 array, the domains in equal shares."""
 
-    def __init__(self, root: Path, crop_samples: int, sample_rate: int, seed: int, augment_probability: float = 0.5):
+    def __init__(self, root: Path, crop_samples: int, sample_rate: int, seed: int, augment_probability: float = 0.5,
+                 domains: tuple = DOMAINS):
         unpacked = root / "train.npy"
         if not unpacked.exists():  # the first sampler unpacks; the workers after it map the same file
             from .pack import decompress_audio
@@ -42,7 +45,7 @@ class PackedCropSampler:
             partial.rename(unpacked)
         self.audio = np.load(unpacked, mmap_mode="r")
         segments = json.loads((root / "pack.json").read_text())["segments"]
-        self.segments = {d: [s for s in segments if s["domain"] == d] for d in ("piano", "speech")}
+        self.segments = {d: [s for s in segments if s["domain"] == d] for d in checked_domains(domains)}
         self.segments = {d: s for d, s in self.segments.items() if s}
         self.crop, self.sample_rate, self.augment_probability = crop_samples, sample_rate, augment_probability
         self.rng = np.random.default_rng(seed)
@@ -90,8 +93,8 @@ def parallel_batches(make_sampler: Callable[[int], "CropSampler | PackedCropSamp
 
 class CropSampler:
     def __init__(self, root: Path, split: str, crop_samples: int, sample_rate: int, seed: int,
-                 augment_probability: float = 0.5):
-        self.root, self.split, self.crop = root, split, crop_samples
+                 augment_probability: float = 0.5, domains: tuple = DOMAINS):
+        self.root, self.split, self.crop, self.domains = root, split, crop_samples, checked_domains(domains)
         self.sample_rate, self.augment_probability = sample_rate, augment_probability
         self.rng = np.random.default_rng(seed)
         import soundfile  # here, not at the top: a GPU machine that trains from a pack has no soundfile
@@ -100,7 +103,7 @@ class CropSampler:
 
     def refresh(self) -> None:
         """Re-list the files: the dataset may still be growing while training starts."""
-        self.files = {d: sorted((self.root / self.split / d).glob("*.wav")) for d in ("piano", "speech")}
+        self.files = {d: sorted((self.root / self.split / d).glob("*.wav")) for d in self.domains}
         if not any(self.files.values()):
             raise FileNotFoundError(f"no audio under {self.root / self.split}: run data.build_dataset first")
 
