@@ -24,7 +24,6 @@ def crop_sampler(root: Path, split: str, crop_samples: int, sample_rate: int, se
     return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability, domains)
 
 
-
 def level_and_augment(audio: np.ndarray, rng: np.random.Generator, sample_rate: int, augment_probability: float) -> np.ndarray:
     if rng.random() < augment_probability:
         return augment(audio, rng, sample_rate)
@@ -47,6 +46,8 @@ class PackedCropSampler:
         segments = json.loads((root / "pack.json").read_text())["segments"]
         self.segments = {d: [s for s in segments if s["domain"] == d] for d in checked_domains(domains)}
         self.segments = {d: s for d, s in self.segments.items() if s}
+        if not self.segments:
+            raise FileNotFoundError(f"{root} packs no {' or '.join(domains)} audio")
         self.crop, self.sample_rate, self.augment_probability = crop_samples, sample_rate, augment_probability
         self.rng = np.random.default_rng(seed)
 
