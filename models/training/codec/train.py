@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.domains import DOMAINS
+from common.domains import DOMAINS, run_domains
 from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from data.crops import CropSampler, crop_sampler, parallel_batches
 from .discriminator import MultiScaleStftDiscriminator, discriminator_loss, generator_losses
@@ -85,8 +85,7 @@ def main() -> None:
         print(f"started from the committed weights {args.init.name} (step {step}); optimiser state starts fresh", flush=True)
 
     crop = int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop * cfg.hop
-    # A run may tune for one domain ("domains": ["speech"]); its validation crops are then that domain's too.
-    domains = tuple(tc.get("domains", DOMAINS))
+    domains = run_domains(tc)
     batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed, domains=domains),
                                tc["batch_size"], tc["seed"] + step, args.workers)
     # Kept on disk so that every resumed run validates on the very same crops (a pack brings them).

@@ -10,3 +10,9 @@ def checked_domains(domains) -> tuple:
     if unknown or not domains:
         raise ValueError(f"domains must be a non-empty subset of {list(DOMAINS)}, not {list(domains)}")
     return tuple(domains)
+
+
+def run_domains(train_settings: dict) -> tuple:
+    """The domains a run trains and validates on: its `"domains"` setting (e.g. ["speech"], to tune
+    for one), else all of them; checked before any data is read."""
+    return checked_domains(train_settings.get("domains", DOMAINS))

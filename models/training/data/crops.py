@@ -106,7 +106,7 @@ class CropSampler:
         """Re-list the files: the dataset may still be growing while training starts."""
         self.files = {d: sorted((self.root / self.split / d).glob("*.wav")) for d in self.domains}
         if not any(self.files.values()):
-            raise FileNotFoundError(f"no audio under {self.root / self.split}: run data.build_dataset first")
+            raise FileNotFoundError(f"no {' or '.join(self.domains)} audio under {self.root / self.split}: run data.build_dataset first")
 
     def one(self) -> np.ndarray:
         domains = [d for d, fs in self.files.items() if fs]

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common.domains import DOMAINS, checked_domains
+from common.domains import DOMAINS, checked_domains, run_domains
 from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 
@@ -38,7 +38,7 @@ class TokenCrops:
         self.clips = {d: [np.load(f) for f in sorted((root / split / d).glob("*.npz"))] for d in checked_domains(domains)}
         self.clips = {d: [(c["semantic"].astype(np.int64), c["codes"].astype(np.int64)) for c in cs] for d, cs in self.clips.items() if cs}
         if not self.clips:
-            raise FileNotFoundError(f"no tokens under {root / split}: run lm.tokenize_data first")
+            raise FileNotFoundError(f"no {' or '.join(domains)} tokens under {root / split}: run lm.tokenize_data first")
         self.rng = np.random.default_rng(seed)
 
     def crop(self, frames: int):
@@ -132,8 +132,7 @@ def main() -> None:
             if state.get("codes_fingerprint") != codes:
                 print(f"note: {init.name} was trained on another codec's codes: only its layers carry over, "
                       "its code embeddings have to learn the new codes", flush=True)
-    # A run may tune for one domain ("domains": ["speech"]); it then validates on that domain alone.
-    domains = tuple(tc.get("domains", DOMAINS))
+    domains = run_domains(tc)
     train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step, domains), TokenCrops(args.tokens, "valid", 99, domains)
     rng = np.random.default_rng(tc["seed"] + step)
     print(f"{args.stage} LM: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters", flush=True)
