@@ -63,7 +63,8 @@ def main() -> None:
     # The adversarial phase (optional): a multi-scale STFT discriminator from `adversarial.start_step` on.
     adversarial = tc.get("adversarial")
     discriminator = MultiScaleStftDiscriminator().to(device) if adversarial else None
-    d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=tc["learning_rate"], betas=(0.5, 0.9)) if discriminator else None
+    d_optimiser = (torch.optim.Adam(discriminator.parameters(), lr=adversarial.get("learning_rate", tc["learning_rate"]), betas=(0.5, 0.9))
+                   if discriminator else None)
     loss_fn = MultiResolutionLoss(cfg.sample_rate).to(device)
     valid_flux = FluxLoss(cfg.sample_rate).to(device)
     flux_loss = valid_flux if tc.get("flux_weight") else None
@@ -156,9 +157,13 @@ def main() -> None:
             d_optimiser.zero_grad()
             d_loss.backward()
             d_optimiser.step()
-            parts["adversarial"], parts["feature_matching"] = generator_losses(discriminator(wav), discriminator(estimate))
             parts["discriminator"] = d_loss
-            loss = loss + adversarial["weight"] * parts["adversarial"] + adversarial["feature_weight"] * parts["feature_matching"]
+            # A discriminator fresh beside a trained decoder first learns what real audio is, so the
+            # decoder is not pushed around by a random critic.
+            if step >= adversarial["start_step"] + adversarial.get("discriminator_warmup", 0):
+                parts["adversarial"], parts["feature_matching"] = generator_losses(discriminator(wav), discriminator(estimate))
+                loss = (loss + adversarial["weight"] * parts["adversarial"]
+                        + adversarial["feature_weight"] * parts["feature_matching"])
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
