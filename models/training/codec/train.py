@@ -11,6 +11,9 @@ between those steps), e.g. --set train.train_levels=8 --set train.valid_levels=8
 --set 'train.decay={"from":2300,"to":5000}'. `si_sdr_weight` adds a -SI-SDR (dB) term for waveform
 fidelity; the waveform L1 (`waveform_weight`) is too small beside the spectral terms to move it.
 `flux_weight` adds losses.FluxLoss, which scores frame-to-frame change (onsets, flicker).
+`snapshot_from` (a step) keeps each later checkpoint's weights under OUT/snapshots/ for
+codec.publish --average-snapshots. `log_floor_db` (e.g. -100) floors the spectral log terms that many dB under a full-scale sine,
+so bins too quiet to hear stop steering the decoder (losses.MultiResolutionLoss).
 """
 from __future__ import annotations
 
@@ -65,7 +68,9 @@ def main() -> None:
     discriminator = MultiScaleStftDiscriminator().to(device) if adversarial else None
     d_optimiser = (torch.optim.Adam(discriminator.parameters(), lr=adversarial.get("learning_rate", tc["learning_rate"]), betas=(0.5, 0.9))
                    if discriminator else None)
-    loss_fn = MultiResolutionLoss(cfg.sample_rate).to(device)
+    loss_fn = MultiResolutionLoss(cfg.sample_rate, floor_db=tc.get("log_floor_db")).to(device)
+    # Validation keeps the original floors, so runs with and without log_floor_db are compared alike.
+    valid_loss = MultiResolutionLoss(cfg.sample_rate).to(device)
     valid_flux = FluxLoss(cfg.sample_rate).to(device)
     flux_loss = valid_flux if tc.get("flux_weight") else None
     step, best = 0, float("inf")
@@ -111,19 +116,30 @@ def main() -> None:
             state.update(discriminator=discriminator.state_dict(), d_optimiser=d_optimiser.state_dict())
         save_atomically(state, path)
 
+    def snapshot() -> None:
+        """From `snapshot_from` on, each checkpoint's weights are also kept, for codec.publish
+        --average-snapshots: late in a run the decoder swings between the domains from one
+        checkpoint to the next, and the average of the checkpoints is steadier than any one."""
+        if tc.get("snapshot_from") is not None and step >= tc["snapshot_from"]:
+            (args.out / "snapshots").mkdir(exist_ok=True)
+            save_atomically({"model": model.state_dict(), "step": step, "config": config},
+                            args.out / "snapshots" / f"step-{step:07d}.pt")
+
     def validate() -> None:
         nonlocal best
         model.eval()
         with torch.no_grad():
             decoded = model(valid_batch, tc.get("valid_levels"))[0]
-            mel, si_sdr = log_mel_l1(decoded, valid_batch, loss_fn), median_si_sdr(decoded, valid_batch)
+            mel, si_sdr = log_mel_l1(decoded, valid_batch, valid_loss), median_si_sdr(decoded, valid_batch)
             flux = float(valid_flux(decoded, valid_batch))
-        # With the flux or SI-SDR terms on, the checkpoint kept is the best on the objective trained for.
-        score = mel + tc.get("flux_weight", 0.0) * flux - tc.get("si_sdr_weight", 0.0) * si_sdr
+            heard_mel = float(valid_flux.heard_mel_l1(decoded, valid_batch))
+        # With the flux or SI-SDR terms on, the checkpoint kept is the best on the objective trained for;
+        # with floored log terms, on the eval's log-mel, since the deep-floored one scores what it no longer trains.
+        score = (heard_mel if tc.get("log_floor_db") is not None else mel) + tc.get("flux_weight", 0.0) * flux - tc.get("si_sdr_weight", 0.0) * si_sdr
         improved = score < best
         best = min(best, score)
-        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_si_sdr": si_sdr, "valid_flux": flux}) + "\n")
-        print(f"step {step}: validation mel {mel:.4f}, SI-SDR {si_sdr:.2f} dB, flux L1 {flux:.3f}{' (best)' if improved else ''}", flush=True)
+        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_heard_mel": heard_mel, "valid_si_sdr": si_sdr, "valid_flux": flux}) + "\n")
+        print(f"step {step}: validation mel {mel:.4f} (as the eval hears it {heard_mel:.4f}), SI-SDR {si_sdr:.2f} dB, flux L1 {flux:.3f}{' (best)' if improved else ''}", flush=True)
         if improved:
             save_atomically({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
                             args.out / "best.pt")
@@ -180,8 +196,10 @@ def main() -> None:
             validate()
         if time.time() - last_save > tc["checkpoint_minutes"] * 60:
             save(last)
+            snapshot()
             last_save = time.time()
     save(last)
+    snapshot()
     print(f"stopped at step {step}", flush=True)
 
 
