@@ -12,8 +12,9 @@ between those steps), e.g. --set train.train_levels=8 --set train.valid_levels=8
 fidelity; the waveform L1 (`waveform_weight`) is too small beside the spectral terms to move it.
 `flux_weight` adds losses.FluxLoss, which scores frame-to-frame change (onsets, flicker).
 `snapshot_from` (a step) keeps each later checkpoint's weights under OUT/snapshots/ for
-codec.publish --average-snapshots. `log_floor_db` (e.g. -100) floors the spectral log terms that many dB under a full-scale sine,
-so bins too quiet to hear stop steering the decoder (losses.MultiResolutionLoss).
+codec.publish --average-snapshots. `log_floor_db` (e.g. -100) floors the spectral log terms that
+many dB under a full-scale sine, so bins too quiet to hear stop steering the decoder
+(losses.MultiResolutionLoss).
 """
 from __future__ import annotations
 
@@ -118,8 +119,8 @@ def main() -> None:
 
     def snapshot() -> None:
         """From `snapshot_from` on, each checkpoint's weights are also kept, for codec.publish
-        --average-snapshots: late in a run the decoder swings between the domains from one
-        checkpoint to the next, and the average of the checkpoints is steadier than any one."""
+        --average-snapshots: while the rate is high the decoder swings between the domains from
+        one checkpoint to the next, and a mean does not hang on where the last swing ended."""
         if tc.get("snapshot_from") is not None and step >= tc["snapshot_from"]:
             (args.out / "snapshots").mkdir(exist_ok=True)
             save_atomically({"model": model.state_dict(), "step": step, "config": config},
