@@ -69,8 +69,8 @@ class FluxLoss(torch.nn.Module):
         self.register_buffer("mel", torch.from_numpy(mel_filterbank(sample_rate, self.n_fft, bands, f_max=8000.0)).float())
 
     def log_mel(self, x: torch.Tensor) -> torch.Tensor:
-        """Log mel power as `sketchpad eval` computes it (32 ms frames every 10 ms, 80 bands to 8 kHz,
-        floor 1e-5): [B, bands, frames]."""
+        """Log mel power framed as `sketchpad eval` frames it (32 ms every 10 ms, 80 bands to 8 kHz,
+        floor 1e-5), at the codec's rate rather than the eval's 16 kHz: [B, bands, frames]."""
         return (self.mel @ stft_magnitude(x, self.n_fft, self.hop) ** 2).clamp_min(1e-5).log()
 
     def flux(self, x: torch.Tensor) -> torch.Tensor:
