@@ -151,7 +151,7 @@ def main() -> None:
         model.train()
         t0 = time.time()
         for group in optimiser.param_groups:
-            group["lr"] = scheduled_rate(tc, step)
+            group["lr"] = scheduled_rate(tc, step, time_share=budget.time_share())
         wav = next(batches).to(device, non_blocking=True)
         if tc.get("train_levels"):
             levels = tc["train_levels"]

@@ -56,6 +56,10 @@ class Budget:
     def allows(self, step: int) -> bool:
         return step < self.max_steps and (time.time() - self.started) / 60 < self.max_minutes and not self.stop_asked
 
+    def time_share(self) -> float:
+        """How much of --max-minutes has gone (0 without a time limit)."""
+        return (time.time() - self.started) / 60 / self.max_minutes if math.isfinite(self.max_minutes) else 0.0
+
 
 def cosine_to_tenth(progress: float) -> float:
     """The learning-rate factor of a cosine decay from 1 down to 0.1 as `progress` goes from 0 to 1
@@ -64,15 +68,19 @@ def cosine_to_tenth(progress: float) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def scheduled_rate(tc: dict, step: int, warmup_steps: int = 0) -> float:
+def scheduled_rate(tc: dict, step: int, warmup_steps: int = 0, time_share: float = 0.0) -> float:
     """The learning rate at `step`: `learning_rate`, warmed up linearly over `warmup_steps` from the
     start of the schedule, and with `decay` ({"from": step, "to": step}) on a cosine down to a tenth
     between its steps. A run resumed from committed weights names its own start, so it warms up and
-    decays over its own steps, not from step 0."""
+    decays over its own steps, not from step 0. `"to": "end"` decays over the run's --max-minutes
+    instead (`time_share`, Budget.time_share), for a machine whose steps per minute nobody has
+    measured yet, such as a GPU lent for one run."""
     decay = tc.get("decay")
     start = decay["from"] if decay else 0
     factor = min(1.0, max(1, step + 1 - start) / warmup_steps) if warmup_steps else 1.0
-    if decay:
+    if decay and decay["to"] == "end":
+        factor *= cosine_to_tenth(time_share)
+    elif decay:
         factor *= cosine_to_tenth((step - decay["from"]) / (decay["to"] - decay["from"]))
     return tc["learning_rate"] * factor
 

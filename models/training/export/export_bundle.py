@@ -82,6 +82,20 @@ def export_onnx(module, args, path: Path, inputs: dict, outputs: dict, fp16_weig
     return {"file": path.name, "sha256": digest, "inputs": spec(inputs), "outputs": spec(outputs)}
 
 
+# What each LM's weights depend on: its own Transformer and the vocabularies it reads and writes.
+# The other stages' sizes do not matter, so a semantic LM can grow without retraining the others.
+STAGE_SETTINGS = {
+    "semantic_lm": ("semantic_vocab", "semantic"),
+    "coarse_lm": ("semantic_vocab", "codebook_size", "coarse_levels", "coarse"),
+    "fine_lm": ("codebook_size", "levels", "coarse_levels", "fine"),
+}
+
+
+def stage_settings(lm: dict, stage: str) -> dict:
+    defaults = LmConfig().to_dict()
+    return {key: lm.get(key, defaults[key]) for key in STAGE_SETTINGS[stage]}
+
+
 def build(config: dict, args) -> tuple[Codec, SemanticEncoder | PitchTokenizer, SemanticLM, CoarseLM, FineLM, dict]:
     torch.manual_seed(args.seed)
     codec = Codec(CodecConfig(**config["codec"]))
@@ -105,8 +119,8 @@ def build(config: dict, args) -> tuple[Codec, SemanticEncoder | PitchTokenizer, 
         path = getattr(args, stage)
         if path:
             state = torch.load(path, map_location="cpu")
-            if "config" in state and state["config"]["lm"] != config["lm"]:
-                raise SystemExit(f"{path} was trained with another LM config than {args.config}'s \"lm\" section")
+            if "config" in state and stage_settings(state["config"]["lm"], stage) != stage_settings(config["lm"], stage):
+                raise SystemExit(f"{path} was trained with another {stage} config than {args.config}'s \"lm\" section")
             if stage != "semantic_lm" and codes:
                 trained_on = state.get("codes_fingerprint")
                 if trained_on is None:

@@ -112,7 +112,10 @@ def main() -> None:
     # The acoustic stages model one codec's codes: the checkpoints name them, so that the export
     # can refuse to pair these LMs with another codec.
     record = args.tokens / "tokenizers.json"
-    codes = json.loads(record.read_text()).get("codes_fingerprint") if args.stage != "semantic" and record.exists() else None
+    made_with = json.loads(record.read_text()) if record.exists() else {}
+    if args.stage != "semantic" and made_with.get("semantic_only"):
+        raise SystemExit(f"{args.tokens} holds semantic tokens alone (tokenize_data --semantic-only): the {args.stage} LM needs codec codes")
+    codes = made_with.get("codes_fingerprint") if args.stage != "semantic" else None
     last = out / "last.pt"
     if last.exists():
         state = torch.load(last, map_location=device)
@@ -146,7 +149,7 @@ def main() -> None:
     while budget.allows(step):
         model.train()
         for group in optimiser.param_groups:
-            group["lr"] = scheduled_rate(tc, step, warmup_steps=200)
+            group["lr"] = scheduled_rate(tc, step, warmup_steps=200, time_share=budget.time_share())
         loss = batch_loss(args.stage, model, cfg, train, tc["batch_size"], rng, device)
         optimiser.zero_grad()
         loss.backward()
