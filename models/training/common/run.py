@@ -56,9 +56,9 @@ class Budget:
     def allows(self, step: int) -> bool:
         return step < self.max_steps and (time.time() - self.started) / 60 < self.max_minutes and not self.stop_asked
 
-    def time_share(self) -> float:
-        """How much of --max-minutes has gone (0 without a time limit)."""
-        return (time.time() - self.started) / 60 / self.max_minutes if math.isfinite(self.max_minutes) else 0.0
+    def time_share(self) -> float | None:
+        """How much of --max-minutes has gone (None without a time limit)."""
+        return (time.time() - self.started) / 60 / self.max_minutes if math.isfinite(self.max_minutes) else None
 
 
 def cosine_to_tenth(progress: float) -> float:
@@ -68,7 +68,7 @@ def cosine_to_tenth(progress: float) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def scheduled_rate(tc: dict, step: int, warmup_steps: int = 0, time_share: float = 0.0) -> float:
+def scheduled_rate(tc: dict, step: int, warmup_steps: int = 0, time_share: float | None = None) -> float:
     """The learning rate at `step`: `learning_rate`, warmed up linearly over `warmup_steps` from the
     start of the schedule, and with `decay` ({"from": step, "to": step}) on a cosine down to a tenth
     between its steps. A run resumed from committed weights names its own start, so it warms up and
@@ -79,6 +79,8 @@ def scheduled_rate(tc: dict, step: int, warmup_steps: int = 0, time_share: float
     start = decay["from"] if decay else 0
     factor = min(1.0, max(1, step + 1 - start) / warmup_steps) if warmup_steps else 1.0
     if decay and decay["to"] == "end":
+        if time_share is None:  # without a time limit the decay would silently never start
+            raise SystemExit('"decay": {"to": "end"} decays over the run\'s --max-minutes: give one')
         factor *= cosine_to_tenth(time_share)
     elif decay:
         factor *= cosine_to_tenth((step - decay["from"]) / (decay["to"] - decay["from"]))
