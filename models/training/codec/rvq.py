@@ -10,9 +10,9 @@ import torch.nn.functional as F
 
 
 class EmaCodebook(nn.Module):
-    def __init__(self, size: int, dim: int, decay: float = 0.99, dead_threshold: float = 1.0):
+    def __init__(self, size: int, dim: int, decay: float = 0.99, dead_fraction: float = 0.02):
         super().__init__()
-        self.size, self.dim, self.decay, self.dead_threshold = size, dim, decay, dead_threshold
+        self.size, self.dim, self.decay, self.dead_fraction = size, dim, decay, dead_fraction
         self.register_buffer("embedding", torch.randn(size, dim) * 0.01)
         self.register_buffer("cluster_size", torch.ones(size))
         self.register_buffer("embedding_sum", self.embedding.clone())
@@ -20,31 +20,51 @@ class EmaCodebook(nn.Module):
 
     def nearest(self, x: torch.Tensor) -> torch.Tensor:
         """x [N, D] -> code indices [N]."""
-        distances = (x.pow(2).sum(1, keepdim=True) - 2 * x @ self.embedding.t()
-                     + self.embedding.pow(2).sum(1)[None, :])
-        return distances.argmin(dim=1)
+        return self.distances(x, self.embedding).argmin(dim=1)
 
     def lookup(self, codes: torch.Tensor) -> torch.Tensor:
         return F.embedding(codes, self.embedding)
 
     @torch.no_grad()
-    def kmeans_init(self, x: torch.Tensor, iterations: int = 10) -> None:
-        picks = x[torch.randint(0, x.shape[0], (self.size,), device=x.device)]
+    def kmeans_init(self, x: torch.Tensor, iterations: int = 10) -> torch.Tensor:
+        """Lloyd's k-means on x [N, D]; a cluster left empty takes the point worst served, so every
+        code ends up in use. Returns each point's code. `cluster_size` keeps each code's share of the
+        points, scaled to a mean of 1."""
+        centres = x[torch.randperm(x.shape[0], device=x.device)[: self.size]].clone()
+        if centres.shape[0] < self.size:  # fewer points than codes: repeat some, the empties get refilled
+            centres = centres[torch.arange(self.size, device=x.device) % centres.shape[0]]
         for _ in range(iterations):
-            assign = ((x[:, None, :] - picks[None]) ** 2).sum(-1).argmin(1) if x.shape[0] * self.size < 2e7 \
-                else torch.cdist(x, picks).argmin(1)
+            distances = self.distances(x, centres)
+            assign = distances.argmin(1)
             counts = torch.bincount(assign, minlength=self.size).float()
-            sums = torch.zeros_like(picks).index_add_(0, assign, x)
+            sums = torch.zeros_like(centres).index_add_(0, assign, x)
             filled = counts > 0
-            picks[filled] = sums[filled] / counts[filled, None]
-        self.embedding.copy_(picks)
-        self.embedding_sum.copy_(picks)
-        self.cluster_size.fill_(1.0)
+            centres[filled] = sums[filled] / counts[filled, None]
+            empty = (~filled).nonzero().flatten()[: x.shape[0]]
+            if len(empty):
+                served = distances.gather(1, assign[:, None])[:, 0]
+                centres[empty] = x[served.topk(len(empty)).indices]
+        assign = self.distances(x, centres).argmin(1)
+        counts = torch.bincount(assign, minlength=self.size).float()
+        self.embedding.copy_(centres)
+        self.cluster_size.copy_(counts.clamp(min=1) / counts.clamp(min=1).mean())
+        self.embedding_sum.copy_(centres * self.cluster_size[:, None])
         self.initialised.fill_(True)
+        return assign
+
+    @staticmethod
+    def distances(x: torch.Tensor, centres: torch.Tensor) -> torch.Tensor:
+        return x.pow(2).sum(1, keepdim=True) - 2 * x @ centres.t() + centres.pow(2).sum(1)[None, :]
 
     @torch.no_grad()
     def update(self, x: torch.Tensor, codes: torch.Tensor) -> int:
-        """EMA update; codes used less than the threshold are restarted on random batch vectors."""
+        """EMA update; codes used far less than the average code are restarted on random batch vectors.
+
+        `cluster_size` is an EMA of each code's uses per step, so an average code sits at
+        N / size for a batch of N vectors: 0.2 at the CPU recipe's batch of 200 frames. The restart
+        threshold is a fraction of that average (a code unused for some 400 steps), not a fixed
+        count: a fixed 1.0 restarted every code not used in each single step, which left a codebook
+        of about 360 distinct vectors out of 1024, copies of the last batch (sessions 1-16)."""
         onehot_counts = torch.bincount(codes, minlength=self.size).float()
         sums = torch.zeros_like(self.embedding).index_add_(0, codes, x)
         self.cluster_size.mul_(self.decay).add_(onehot_counts, alpha=1 - self.decay)
@@ -52,14 +72,17 @@ class EmaCodebook(nn.Module):
         n = self.cluster_size.sum()
         smoothed = (self.cluster_size + 1e-5) / (n + self.size * 1e-5) * n
         self.embedding.copy_(self.embedding_sum / smoothed[:, None])
-        dead = self.cluster_size < self.dead_threshold
+        average_use = x.shape[0] / self.size
+        dead = self.cluster_size < self.dead_fraction * average_use
         n_dead = int(dead.sum())
         if n_dead:
-            fresh = x[torch.randint(0, x.shape[0], (n_dead,), device=x.device)]
+            fresh = x[torch.randperm(x.shape[0], device=x.device)[:n_dead]]
+            if fresh.shape[0] < n_dead:  # more dead codes than vectors: the rest wait for a later batch
+                dead = dead.nonzero().flatten()[: fresh.shape[0]]
             self.embedding[dead] = fresh
-            self.embedding_sum[dead] = fresh
-            self.cluster_size[dead] = 1.0
-        return n_dead
+            self.cluster_size[dead] = average_use
+            self.embedding_sum[dead] = fresh * average_use
+        return min(n_dead, x.shape[0])
 
 
 class ResidualVectorQuantizer(nn.Module):

@@ -1,0 +1,89 @@
+"""Fit the quantiser's codebooks again by k-means on the encoder's own latents, level by level on the
+residuals; the encoder and decoder stay as they are.
+
+    /usr/bin/python3 -m codec.refit_codebooks --codec checkpoints/codec.fp16.pt --data work/data \
+        --out work/codec-refit.fp16.pt [--seconds-per-domain 600] [--iterations 25]
+
+Before session 17 the dead-code restart replaced every code a training step had not used, so the
+shipped codebooks hold about 360 distinct vectors out of 1024 per level, copies of one late batch
+(`codec/rvq.py`). Refitting gives every level 1024 centroids of the domains in equal shares. The codes
+change meaning, so the coarse and fine LMs need tokens made with the refitted codec; `codec.train
+--init OUT` with `frozen_token_levels` then tunes the decoder behind them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
+from common.domains import DOMAINS
+from data.crops import crop_sampler
+
+
+def encoder_latents(codec: Codec, data: Path, domain: str, seconds: float, seed: int) -> torch.Tensor:
+    """[N, D] latent frames of random 4-second training crops of one domain (augmented as in training)."""
+    crop = 4 * codec.cfg.sample_rate
+    sampler = crop_sampler(data, "train", crop, codec.cfg.sample_rate, seed, domains=(domain,))
+    frames = []
+    for _ in range(max(1, round(seconds / 4))):
+        audio = torch.from_numpy(sampler.one())[None, None]
+        with torch.no_grad():
+            frames.append(codec.encoder(audio)[0].t())
+    return torch.cat(frames)
+
+
+def refit(codec: Codec, latents: torch.Tensor, iterations: int) -> list[float]:
+    """Each level's k-means on what the levels before it left; returns the residual energy after
+    each level as a share of the latents' energy."""
+    residual, energy, shares = latents.clone(), latents.pow(2).mean(), []
+    for book in codec.quantizer.codebooks:
+        codes = book.kmeans_init(residual, iterations)
+        residual = residual - book.lookup(codes)
+        shares.append(float(residual.pow(2).mean() / energy))
+    return shares
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--codec", type=Path, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seconds-per-domain", type=float, default=600)
+    parser.add_argument("--iterations", type=int, default=25)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=17)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    state = torch.load(args.codec, map_location="cpu")
+    codec = Codec(CodecConfig(**state["config"]["model"]))
+    load_codec_weights(codec, state["model"])
+    codec.eval()
+    latents = torch.cat([encoder_latents(codec, args.data, domain, args.seconds_per_domain, args.seed + i)
+                         for i, domain in enumerate(DOMAINS)])
+    held_out = torch.randperm(latents.shape[0])[: latents.shape[0] // 10]
+    fit_on = torch.ones(latents.shape[0], dtype=torch.bool)
+    fit_on[held_out] = False
+    before = codec.quantizer.encode(latents[held_out].t()[None])[0]
+    before_energy = (latents[held_out] - codec.quantizer.decode(before[None])[0].t()).pow(2).mean()
+    shares = refit(codec, latents[fit_on], args.iterations)
+    after = codec.quantizer.encode(latents[held_out].t()[None])[0]
+    after_energy = (latents[held_out] - codec.quantizer.decode(after[None])[0].t()).pow(2).mean()
+    weights = {k: v.half() if v.is_floating_point() else v for k, v in codec.state_dict().items()
+               if not k.endswith("embedding_sum")}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": weights, "step": state.get("step"), "config": state["config"],
+                "trained_steps_total": state.get("trained_steps_total", state.get("step")),
+                "refit": {"from": str(args.codec), "frames": int(fit_on.sum()), "iterations": args.iterations}}, args.out)
+    energy = latents[held_out].pow(2).mean()
+    print(json.dumps({"out": str(args.out), "frames": int(latents.shape[0]), "fingerprint": codes_fingerprint(weights),
+                      "residual_share_by_level_fit": [round(s, 4) for s in shares],
+                      "held_out_residual_share_all_levels": {"before": round(float(before_energy / energy), 4),
+                                                             "after": round(float(after_energy / energy), 4)}}))
+
+
+if __name__ == "__main__":
+    main()
