@@ -21,7 +21,7 @@ import torch
 from scipy.signal import resample_poly
 
 from data.mel import mel_filterbank
-from .model import Codec, CodecConfig, load_codec_weights
+from .model import load_codec_checkpoint
 
 # The eval's analysis (electron/engine/eval/spectral.ts): 16 kHz, 512-point Hann frames every 10 ms, 80 bands.
 SAMPLE_RATE, FFT_SIZE, HOP, BANDS = 16000, 512, 160, 80
@@ -59,10 +59,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    state = torch.load(args.checkpoint, map_location="cpu")
-    model = Codec(CodecConfig(**state["config"]["model"]))
-    load_codec_weights(model, {k: v.float() for k, v in state["model"].items()})
-    model.eval()
+    model, state = load_codec_checkpoint(args.checkpoint)
 
     report = {"checkpoint": str(args.checkpoint), "step": state.get("step"), "levels": args.levels}
     for domain in ("piano", "speech"):

@@ -143,3 +143,11 @@ def load_codec_weights(model: Codec, weights: dict) -> None:
     if any(not k.startswith("quantizer.codebooks.") for k in missing):
         raise KeyError(f"codec weights lack {[k for k in missing if not k.startswith('quantizer.codebooks.')][:3]}")
     model.load_state_dict(weights, strict=False)
+
+
+def load_codec_checkpoint(path) -> tuple["Codec", dict]:
+    """A codec checkpoint (a run's or a published one) as a model in eval mode, with its state."""
+    state = torch.load(path, map_location="cpu")
+    codec = Codec(CodecConfig(**state["config"]["model"]))
+    load_codec_weights(codec, state["model"])
+    return codec.eval(), state

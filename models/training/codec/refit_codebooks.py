@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
+from codec.model import Codec, codes_fingerprint, load_codec_checkpoint
 from common.domains import DOMAINS
 from data.crops import crop_sampler
 
@@ -55,15 +55,14 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=25)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--domains", nargs="+", choices=DOMAINS, default=list(DOMAINS),
+                        help="fit on these domains' audio only (a codec for one domain)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    state = torch.load(args.codec, map_location="cpu")
-    codec = Codec(CodecConfig(**state["config"]["model"]))
-    load_codec_weights(codec, state["model"])
-    codec.eval()
+    codec, state = load_codec_checkpoint(args.codec)
     latents = torch.cat([encoder_latents(codec, args.data, domain, args.seconds_per_domain, args.seed + i)
-                         for i, domain in enumerate(DOMAINS)])
+                         for i, domain in enumerate(args.domains)])
     held_out = torch.randperm(latents.shape[0])[: latents.shape[0] // 10]
     fit_on = torch.ones(latents.shape[0], dtype=torch.bool)
     fit_on[held_out] = False
@@ -77,7 +76,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"model": weights, "step": state.get("step"), "config": state["config"],
                 "trained_steps_total": state.get("trained_steps_total", state.get("step")),
-                "refit": {"from": str(args.codec), "frames": int(fit_on.sum()), "iterations": args.iterations}}, args.out)
+                "refit": {"from": str(args.codec), "frames": int(fit_on.sum()), "iterations": args.iterations,
+                          "domains": args.domains}}, args.out)
     energy = latents[held_out].pow(2).mean()
     print(json.dumps({"out": str(args.out), "frames": int(latents.shape[0]), "fingerprint": codes_fingerprint(weights),
                       "residual_share_by_level_fit": [round(s, 4) for s in shares],

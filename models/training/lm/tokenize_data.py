@@ -22,7 +22,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
+from codec.model import codes_fingerprint, load_codec_checkpoint
 from common.run import write_atomically
 from semantic.tokenizers import load_semantic_tokenizer
 
@@ -43,11 +43,8 @@ def main() -> None:
     parser.add_argument("--limit-valid", type=int, default=10**9, help="at most this many validation clips per domain (the LMs only score on them)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    codec_state = torch.load(args.codec, map_location="cpu")
-    codec = Codec(CodecConfig(**codec_state["config"]["model"]))
-    load_codec_weights(codec, codec_state["model"])
+    codec, codec_state = load_codec_checkpoint(args.codec)
     semantic = load_semantic_tokenizer(args.semantic)
-    codec.eval()
     # Resuming into a folder tokenized by another codec would mix two code vocabularies.
     made_with = {"codec": str(args.codec), "codec_step": codec_state.get("step"),
                  "codes_fingerprint": None if args.semantic_only else codes_fingerprint(codec_state["model"]),
