@@ -23,7 +23,8 @@ def training_parser(doc: str, inputs: str = "--data") -> argparse.ArgumentParser
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=0, help="processes that prepare batches (a GPU run wants several)")
     parser.add_argument("--max-minutes", type=float, default=float("inf"))
-    parser.add_argument("--max-steps", type=int, default=10**9)
+    parser.add_argument("--max-steps", type=int, default=10**9,
+                        help="stop at this step: the step count goes on from a checkpoint started from, so it is not a number of new steps")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=JSON",
                         help="override one config value, e.g. --set train.batch_size=32 (repeatable)")
     return parser
