@@ -29,13 +29,17 @@ def main() -> None:
         chosen = averaged(sorted((args.run / "snapshots").glob("*.pt")))
     else:
         chosen = last if args.checkpoint == "last" and last else torch.load(args.run / "best.pt", map_location="cpu")
-    # embedding_sum is embedding * cluster_size: rebuilt on load, not stored.
-    weights = {k: v.half() if v.is_floating_point() else v for k, v in chosen["model"].items() if not k.endswith("embedding_sum")}
+    weights = published_weights(chosen["model"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"model": weights, "step": chosen["step"], "valid_mel": chosen.get("valid_mel"), "config": chosen["config"],
                 "trained_steps_total": (last or chosen)["step"], "averaged_steps": chosen.get("averaged_steps")}, args.out)
     print(json.dumps({"out": str(args.out), "step": chosen["step"], "valid_mel": chosen.get("valid_mel"),
                       "averaged_steps": chosen.get("averaged_steps"), "megabytes": round(args.out.stat().st_size / 1e6, 2)}))
+
+
+def published_weights(model: dict) -> dict:
+    """Weights only, fp16; embedding_sum is embedding * cluster_size, rebuilt on load, not stored."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in model.items() if not k.endswith("embedding_sum")}
 
 
 def averaged(paths: list[Path]) -> dict:

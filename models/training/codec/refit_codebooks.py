@@ -19,20 +19,22 @@ from pathlib import Path
 import torch
 
 from codec.model import Codec, codes_fingerprint, load_codec_checkpoint
+from codec.publish import published_weights
 from common.domains import DOMAINS
-from data.crops import crop_sampler
+from data.crops import domain_crops
 
 
 def encoder_latents(codec: Codec, data: Path, domain: str, seconds: float, seed: int) -> torch.Tensor:
     """[N, D] latent frames of random 4-second training crops of one domain (augmented as in training)."""
-    crop = 4 * codec.cfg.sample_rate
-    sampler = crop_sampler(data, "train", crop, codec.cfg.sample_rate, seed, domains=(domain,))
-    frames = []
-    for _ in range(max(1, round(seconds / 4))):
-        audio = torch.from_numpy(sampler.one())[None, None]
-        with torch.no_grad():
-            frames.append(codec.encoder(audio)[0].t())
-    return torch.cat(frames)
+    with torch.no_grad():
+        return torch.cat([codec.encoder(torch.from_numpy(audio)[None, None])[0].t()
+                          for audio in domain_crops(data, domain, seconds, 4, codec.cfg.sample_rate, seed)])
+
+
+def residual_energy(codec: Codec, latents: torch.Tensor) -> torch.Tensor:
+    """Mean energy the quantiser (all its levels) leaves of latents [N, D]."""
+    codes = codec.quantizer.encode(latents.t()[None])
+    return (latents - codec.quantizer.decode(codes)[0].t()).pow(2).mean()
 
 
 def refit(codec: Codec, latents: torch.Tensor, iterations: int) -> list[float]:
@@ -66,13 +68,10 @@ def main() -> None:
     held_out = torch.randperm(latents.shape[0])[: latents.shape[0] // 10]
     fit_on = torch.ones(latents.shape[0], dtype=torch.bool)
     fit_on[held_out] = False
-    before = codec.quantizer.encode(latents[held_out].t()[None])[0]
-    before_energy = (latents[held_out] - codec.quantizer.decode(before[None])[0].t()).pow(2).mean()
+    before_energy = residual_energy(codec, latents[held_out])
     shares = refit(codec, latents[fit_on], args.iterations)
-    after = codec.quantizer.encode(latents[held_out].t()[None])[0]
-    after_energy = (latents[held_out] - codec.quantizer.decode(after[None])[0].t()).pow(2).mean()
-    weights = {k: v.half() if v.is_floating_point() else v for k, v in codec.state_dict().items()
-               if not k.endswith("embedding_sum")}
+    after_energy = residual_energy(codec, latents[held_out])
+    weights = published_weights(codec.state_dict())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"model": weights, "step": state.get("step"), "config": state["config"],
                 "trained_steps_total": state.get("trained_steps_total", state.get("step")),

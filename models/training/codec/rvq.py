@@ -45,9 +45,9 @@ class EmaCodebook(nn.Module):
                 served = distances.gather(1, assign[:, None])[:, 0]
                 centres[empty] = x[served.topk(len(empty)).indices]
         assign = self.distances(x, centres).argmin(1)
-        counts = torch.bincount(assign, minlength=self.size).float()
+        counts = torch.bincount(assign, minlength=self.size).float().clamp(min=1)
         self.embedding.copy_(centres)
-        self.cluster_size.copy_(counts.clamp(min=1) / counts.clamp(min=1).mean())
+        self.cluster_size.copy_(counts / counts.mean())
         self.embedding_sum.copy_(centres * self.cluster_size[:, None])
         self.initialised.fill_(True)
         return assign
@@ -73,16 +73,14 @@ class EmaCodebook(nn.Module):
         smoothed = (self.cluster_size + 1e-5) / (n + self.size * 1e-5) * n
         self.embedding.copy_(self.embedding_sum / smoothed[:, None])
         average_use = x.shape[0] / self.size
-        dead = self.cluster_size < self.dead_fraction * average_use
-        n_dead = int(dead.sum())
-        if n_dead:
-            fresh = x[torch.randperm(x.shape[0], device=x.device)[:n_dead]]
-            if fresh.shape[0] < n_dead:  # more dead codes than vectors: the rest wait for a later batch
-                dead = dead.nonzero().flatten()[: fresh.shape[0]]
+        # More dead codes than batch vectors: the rest wait for a later batch.
+        dead = (self.cluster_size < self.dead_fraction * average_use).nonzero().flatten()[: x.shape[0]]
+        if len(dead):
+            fresh = x[torch.randperm(x.shape[0], device=x.device)[: len(dead)]]
             self.embedding[dead] = fresh
             self.cluster_size[dead] = average_use
             self.embedding_sum[dead] = fresh * average_use
-        return min(n_dead, x.shape[0])
+        return len(dead)
 
 
 class ResidualVectorQuantizer(nn.Module):

@@ -24,6 +24,15 @@ def crop_sampler(root: Path, split: str, crop_samples: int, sample_rate: int, se
     return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability, domains)
 
 
+def domain_crops(root: Path, domain: str, seconds: float, crop_seconds: float, sample_rate: int,
+                 seed: int) -> Iterator[np.ndarray]:
+    """About `seconds` of random training crops of one domain, `crop_seconds` each, augmented as in
+    training: the sample a tool fits or counts codes on."""
+    sampler = crop_sampler(root, "train", int(crop_seconds * sample_rate), sample_rate, seed, domains=(domain,))
+    for _ in range(max(1, round(seconds / crop_seconds))):
+        yield sampler.one()
+
+
 def level_and_augment(audio: np.ndarray, rng: np.random.Generator, sample_rate: int, augment_probability: float) -> np.ndarray:
     if rng.random() < augment_probability:
         return augment(audio, rng, sample_rate)

@@ -18,7 +18,7 @@ import torch
 
 from codec.model import Codec, codes_fingerprint, load_codec_checkpoint
 from common.domains import DOMAINS
-from data.crops import crop_sampler
+from data.crops import domain_crops
 
 
 def co_occurrence(old: Codec, new: Codec, data: Path, seconds_per_domain: float, levels: int, seed: int) -> torch.Tensor:
@@ -26,9 +26,8 @@ def co_occurrence(old: Codec, new: Codec, data: Path, seconds_per_domain: float,
     size_new, size_old = new.cfg.codebook_size, old.cfg.codebook_size
     counts = torch.zeros(levels, size_new, size_old)
     for i, domain in enumerate(DOMAINS):
-        sampler = crop_sampler(data, "train", 4 * new.cfg.sample_rate, new.cfg.sample_rate, seed + i, domains=(domain,))
-        for _ in range(max(1, round(seconds_per_domain / 4))):
-            audio = torch.from_numpy(sampler.one())[None, None]
+        for crop in domain_crops(data, domain, seconds_per_domain, 4, new.cfg.sample_rate, seed + i):
+            audio = torch.from_numpy(crop)[None, None]
             codes_old, codes_new = old.encode(audio)[0, :levels], new.encode(audio)[0, :levels]
             frames = min(codes_old.shape[-1], codes_new.shape[-1])
             for level in range(levels):
