@@ -15,7 +15,11 @@ import torch
 
 from codec.publish import published_weights
 
-CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
+
+
+def committed_checkpoint(stage: str) -> Path:
+    """Where a stage's published weights live, and so where `lm.train` starts from by default."""
+    return Path(__file__).resolve().parents[1] / "checkpoints" / f"{stage}_lm.fp16.pt"
 
 
 def main() -> None:
@@ -28,7 +32,7 @@ def main() -> None:
     if not best_path.exists():
         raise SystemExit(f"{best_path} does not exist: no validation has run in {args.run / args.stage} yet")
     best = torch.load(best_path, map_location="cpu")
-    out = args.out or CHECKPOINTS / f"{args.stage}_lm.fp16.pt"
+    out = args.out or committed_checkpoint(args.stage)
     published = {"model": published_weights(best["model"]), "step": best["step"], "valid_loss": best["valid_loss"],
                  "config": best["config"]}
     if best.get("codes_fingerprint") is not None:

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from common.domains import DOMAINS, checked_domains, run_domains
 from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
+from .publish import committed_checkpoint
 
 
 class TokenCrops:
@@ -126,7 +127,7 @@ def main() -> None:
         step, best = state["step"], state["best"]
         print(f"resumed {args.stage} at step {step}", flush=True)
     else:
-        init = args.init or Path(__file__).resolve().parents[1] / "checkpoints" / f"{args.stage}_lm.fp16.pt"
+        init = args.init or committed_checkpoint(args.stage)
         state = torch.load(init, map_location=device) if init.exists() else None
         if state and state["config"]["lm"] == config["lm"]:
             model.load_state_dict({k: v.float() for k, v in state["model"].items()})
