@@ -93,7 +93,8 @@ def main() -> None:
 
     crop = int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop * cfg.hop
     domains = run_domains(tc)
-    batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed, domains=domains),
+    batches = parallel_batches(lambda seed: crop_sampler(args.data, "train", crop, cfg.sample_rate, seed, domains=domains,
+                                                           weighting=tc.get("crop_weighting", "clip")),
                                tc["batch_size"], tc["seed"] + step, args.workers)
     # Kept on disk so that every resumed run validates on the very same crops (a pack brings them).
     valid_file = args.out / "valid_batch.npy"

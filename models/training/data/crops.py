@@ -1,5 +1,10 @@
 """Random fixed-length crops from the built dataset (or from a pack of it, see data/pack.py),
-balanced between the domains asked for (piano and speech unless a run names one)."""
+balanced between the domains asked for (piano and speech unless a run names one).
+
+Within a domain a crop's clip is drawn either uniformly (`weighting="clip"`, every recipe before
+session 19) or in proportion to its length (`"seconds"`, every second of audio alike): speech
+clips average 2.4 s for asterisk's prompts and 12.5 s for LibriSpeech's readings, so by clip the
+prompts make a third of the speech crops and LibriSpeech's read speech a seventh."""
 from __future__ import annotations
 
 import json
@@ -14,14 +19,31 @@ from common.domains import DOMAINS, checked_domains
 from .augment import augment
 
 
+WEIGHTINGS = ("clip", "seconds")
+
+
 def crop_sampler(root: Path, split: str, crop_samples: int, sample_rate: int, seed: int,
-                 augment_probability: float = 0.5, domains: tuple = DOMAINS) -> "CropSampler | PackedCropSampler":
+                 augment_probability: float = 0.5, domains: tuple = DOMAINS,
+                 weighting: str = "clip") -> "CropSampler | PackedCropSampler":
     """The sampler for `root`: a built dataset folder, or a pack (a folder with pack.json)."""
     if (root / "pack.json").exists():
         if split != "train":
             raise FileNotFoundError(f"{root} is a pack of training audio; it holds no {split} split")
-        return PackedCropSampler(root, crop_samples, sample_rate, seed, augment_probability, domains)
-    return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability, domains)
+        return PackedCropSampler(root, crop_samples, sample_rate, seed, augment_probability, domains, weighting)
+    return CropSampler(root, split, crop_samples, sample_rate, seed, augment_probability, domains, weighting)
+
+
+def checked_weighting(weighting: str) -> str:
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"crop weighting {weighting!r} is not one of {WEIGHTINGS}")
+    return weighting
+
+
+def draw(rng: np.random.Generator, lengths: np.ndarray, weighting: str) -> int:
+    """An index into a domain's clips: uniform, or in proportion to `lengths`."""
+    if weighting == "clip":
+        return int(rng.integers(len(lengths)))
+    return int(np.searchsorted(np.cumsum(lengths), rng.random() * lengths.sum(), side="right"))
 
 
 def domain_crops(root: Path, domain: str, seconds: float, crop_seconds: float, sample_rate: int,
@@ -44,7 +66,8 @@ class PackedCropSampler:
     """Crops from data/pack.py's single int16 array, the domains in equal shares."""
 
     def __init__(self, root: Path, crop_samples: int, sample_rate: int, seed: int, augment_probability: float = 0.5,
-                 domains: tuple = DOMAINS):
+                 domains: tuple = DOMAINS, weighting: str = "clip"):
+        self.weighting = checked_weighting(weighting)
         unpacked = root / "train.npy"
         if not unpacked.exists():  # the first sampler unpacks; the workers after it map the same file
             from .pack import decompress_audio
@@ -57,6 +80,7 @@ class PackedCropSampler:
         self.segments = {d: s for d, s in self.segments.items() if s}
         if not self.segments:
             raise FileNotFoundError(f"{root} packs no {' or '.join(domains)} audio")
+        self.lengths = {d: np.array([s["length"] for s in segs], dtype=np.float64) for d, segs in self.segments.items()}
         self.crop, self.sample_rate, self.augment_probability = crop_samples, sample_rate, augment_probability
         self.rng = np.random.default_rng(seed)
 
@@ -65,9 +89,10 @@ class PackedCropSampler:
 
     def one(self) -> np.ndarray:
         domains = list(self.segments)
-        segments = self.segments[domains[self.rng.integers(len(domains))]]
+        domain = domains[self.rng.integers(len(domains))]
+        segments = self.segments[domain]
         for _ in range(8):
-            segment = segments[self.rng.integers(len(segments))]
+            segment = segments[draw(self.rng, self.lengths[domain], self.weighting)]
             start = segment["start"] + int(self.rng.integers(0, max(1, segment["length"] - self.crop)))
             audio = self.audio[start: start + min(self.crop, segment["length"])].astype(np.float32) / 32768
             if audio.size < self.crop:
@@ -103,8 +128,9 @@ def parallel_batches(make_sampler: Callable[[int], "CropSampler | PackedCropSamp
 
 class CropSampler:
     def __init__(self, root: Path, split: str, crop_samples: int, sample_rate: int, seed: int,
-                 augment_probability: float = 0.5, domains: tuple = DOMAINS):
+                 augment_probability: float = 0.5, domains: tuple = DOMAINS, weighting: str = "clip"):
         self.root, self.split, self.crop, self.domains = root, split, crop_samples, checked_domains(domains)
+        self.weighting = checked_weighting(weighting)
         self.sample_rate, self.augment_probability = sample_rate, augment_probability
         self.rng = np.random.default_rng(seed)
         import soundfile  # here, not at the top: a GPU machine that trains from a pack has no soundfile
@@ -116,11 +142,14 @@ class CropSampler:
         self.files = {d: sorted((self.root / self.split / d).glob("*.wav")) for d in self.domains}
         if not any(self.files.values()):
             raise FileNotFoundError(f"no {' or '.join(self.domains)} audio under {self.root / self.split}: run data.build_dataset first")
+        # Clip lengths are read only when they matter: a header read for each of some 2,000 files.
+        self.lengths = {d: np.array([self.soundfile.info(f).frames if self.weighting == "seconds" else 1 for f in fs], dtype=np.float64)
+                        for d, fs in self.files.items()}
 
     def one(self) -> np.ndarray:
         domains = [d for d, fs in self.files.items() if fs]
         domain = domains[self.rng.integers(len(domains))]
-        path = self.files[domain][self.rng.integers(len(self.files[domain]))]
+        path = self.files[domain][draw(self.rng, self.lengths[domain], self.weighting)]
         for _ in range(8):  # skip near-silent crops: they teach nothing
             frames = self.soundfile.info(path).frames
             start = int(self.rng.integers(0, max(1, frames - self.crop)))
