@@ -150,8 +150,8 @@ class CropSampler:
         domains = [d for d, fs in self.files.items() if fs]
         domain = domains[self.rng.integers(len(domains))]
         path = self.files[domain][draw(self.rng, self.lengths[domain], self.weighting)]
+        frames = self.soundfile.info(path).frames
         for _ in range(8):  # skip near-silent crops: they teach nothing
-            frames = self.soundfile.info(path).frames
             start = int(self.rng.integers(0, max(1, frames - self.crop)))
             audio, _ = self.soundfile.read(path, start=start, frames=self.crop, dtype="float32")
             if audio.size < self.crop:

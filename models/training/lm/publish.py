@@ -16,7 +16,6 @@ import torch
 from codec.publish import published_weights
 
 
-
 def committed_checkpoint(stage: str) -> Path:
     """Where a stage's published weights live, and so where `lm.train` starts from by default."""
     return Path(__file__).resolve().parents[1] / "checkpoints" / f"{stage}_lm.fp16.pt"
