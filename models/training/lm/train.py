@@ -41,6 +41,8 @@ class TokenCrops:
         if not self.clips:
             raise FileNotFoundError(f"no {' or '.join(domains)} tokens under {root / split}: run lm.tokenize_data first")
         self.rng = np.random.default_rng(seed)
+        # A folder lm.slim_tokens cut down may hold fewer levels than a stage reads.
+        self.levels = min(c.shape[0] for clips in self.clips.values() for _, c in clips)
 
     def crop(self, frames: int):
         """(semantic [frames / 2], codes [Q, frames]) from one random clip; a clip shorter than the
@@ -138,6 +140,9 @@ def main() -> None:
                       "its code embeddings have to learn the new codes", flush=True)
     domains = run_domains(tc)
     train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step, domains), TokenCrops(args.tokens, "valid", 99, domains)
+    needed = {"semantic": 0, "coarse": cfg.coarse_levels, "fine": cfg.levels}[args.stage]
+    if min(train.levels, valid.levels) < needed:
+        raise SystemExit(f"{args.tokens} holds {min(train.levels, valid.levels)} codec levels; the {args.stage} LM reads {needed}")
     rng = np.random.default_rng(tc["seed"] + step)
     print(f"{args.stage} LM: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters", flush=True)
 
