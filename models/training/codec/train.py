@@ -11,6 +11,10 @@ between those steps), e.g. --set train.train_levels=8 --set train.valid_levels=8
 --set 'train.decay={"from":2300,"to":5000}'. `si_sdr_weight` adds a -SI-SDR (dB) term for waveform
 fidelity; the waveform L1 (`waveform_weight`) is too small beside the spectral terms to move it.
 `flux_weight` adds losses.FluxLoss, which scores frame-to-frame change (onsets, flicker).
+`heard_mel_weight` adds the eval's own log-mel L1 (FluxLoss.heard_mel_l1: 32 ms frames, 80 bands to
+8 kHz), which the multi-resolution mel terms only approximate. `train_levels` may also be a list
+(e.g. [8, 12]): each step decodes one of those bitrates, drawn at random, so the levels past the
+LMs' 8 keep training; every listed bitrate is then also validated and logged.
 `snapshot_from` (a step) keeps each later checkpoint's weights under OUT/snapshots/ for
 codec.publish --average-snapshots. `log_floor_db` (e.g. -100) floors the spectral log terms that
 many dB under a full-scale sine, so bins too quiet to hear stop steering the decoder
@@ -127,6 +131,17 @@ def main() -> None:
             save_atomically({"model": model.state_dict(), "step": step, "config": config},
                             args.out / "snapshots" / f"step-{step:07d}.pt")
 
+    def validate_other_levels() -> dict[str, dict[str, float]]:
+        """The eval's log-mel and SI-SDR at each trained bitrate besides the one best.pt is chosen at."""
+        listed = tc["train_levels"] if isinstance(tc.get("train_levels"), list) else []
+        scores = {}
+        with torch.no_grad():
+            for levels in (n for n in listed if n != tc.get("valid_levels")):
+                decoded = model(valid_batch, levels)[0]
+                scores[str(levels)] = {"heard_mel": float(valid_flux.heard_mel_l1(decoded, valid_batch)),
+                                       "si_sdr": median_si_sdr(decoded, valid_batch)}
+        return scores
+
     def validate() -> None:
         nonlocal best
         model.eval()
@@ -140,8 +155,12 @@ def main() -> None:
         score = (heard_mel if tc.get("log_floor_db") is not None else mel) + tc.get("flux_weight", 0.0) * flux - tc.get("si_sdr_weight", 0.0) * si_sdr
         improved = score < best
         best = min(best, score)
-        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_heard_mel": heard_mel, "valid_si_sdr": si_sdr, "valid_flux": flux}) + "\n")
+        at_other_levels = validate_other_levels()
+        log.write(json.dumps({"step": step, "valid_mel": mel, "valid_heard_mel": heard_mel, "valid_si_sdr": si_sdr, "valid_flux": flux,
+                              **({"other_levels": at_other_levels} if at_other_levels else {})}) + "\n")
         print(f"step {step}: validation mel {mel:.4f} (as the eval hears it {heard_mel:.4f}), SI-SDR {si_sdr:.2f} dB, flux L1 {flux:.3f}{' (best)' if improved else ''}", flush=True)
+        for levels, scores in at_other_levels.items():
+            print(f"    at {levels} levels: as the eval hears it {scores['heard_mel']:.4f}, SI-SDR {scores['si_sdr']:.2f} dB", flush=True)
         if improved:
             save_atomically({"model": model.state_dict(), "step": step, "valid_mel": mel, "config": config},
                             args.out / "best.pt")
@@ -154,7 +173,9 @@ def main() -> None:
         for group in optimiser.param_groups:
             group["lr"] = scheduled_rate(tc, step, time_share=budget.time_share())
         wav = next(batches).to(device, non_blocking=True)
-        if tc.get("train_levels"):
+        if isinstance(tc.get("train_levels"), list):
+            levels = int(rng.choice(tc["train_levels"]))
+        elif tc.get("train_levels"):
             levels = tc["train_levels"]
         else:
             levels = int(rng.integers(1, cfg.levels + 1)) if rng.random() < tc["quantizer_dropout"] else cfg.levels
@@ -170,6 +191,9 @@ def main() -> None:
         if flux_loss is not None:
             parts["flux"] = flux_loss(estimate, wav)
             loss = loss + tc["flux_weight"] * parts["flux"]
+        if tc.get("heard_mel_weight"):
+            parts["heard_mel"] = valid_flux.heard_mel_l1(estimate, wav)
+            loss = loss + tc["heard_mel_weight"] * parts["heard_mel"]
         if discriminator and step >= adversarial["start_step"]:
             d_loss = discriminator_loss(discriminator(wav), discriminator(estimate.detach()))
             d_optimiser.zero_grad()
