@@ -138,6 +138,14 @@ def main() -> None:
             if state.get("codes_fingerprint") != codes:
                 print(f"note: {init.name} was trained on another codec's codes: only its layers carry over, "
                       "its code embeddings have to learn the new codes", flush=True)
+        elif state:
+            differing = sorted(k for k in set(state["config"]["lm"]) | set(config["lm"])
+                               if state["config"]["lm"].get(k) != config["lm"].get(k))
+            if args.init:
+                raise SystemExit(f"{init} has other LM shapes than this run ({', '.join(differing)} differ): "
+                                 "its weights cannot be loaded")
+            print(f"note: the committed {init.name} has other LM shapes ({', '.join(differing)} differ): "
+                  "this run starts from random weights", flush=True)
     domains = run_domains(tc)
     train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step, domains), TokenCrops(args.tokens, "valid", 99, domains)
     needed = {"semantic": 0, "coarse": cfg.coarse_levels, "fine": cfg.levels}[args.stage]
