@@ -32,11 +32,10 @@ def grown(state: dict, levels: int) -> dict:
     d = old["level_embed.weight"].shape[1]
     for q in range(old_cfg.levels, levels):
         model[f"embeds.{q}.weight"] = torch.zeros(old_cfg.codebook_size + 1, d)
-    last = old_cfg.levels - 1
-    model["level_embed.weight"] = torch.cat([old["level_embed.weight"]] + [old["level_embed.weight"][last:]] * (levels - old_cfg.levels))
     more = levels - old_cfg.levels
-    model["head_weight"] = torch.cat([old["head_weight"], old["head_weight"][-1:].repeat(more, 1, 1)])
-    model["head_bias"] = torch.cat([old["head_bias"], old["head_bias"][-1:].repeat(more, 1)])
+    for name in ("level_embed.weight", "head_weight", "head_bias"):  # the last level's row, repeated
+        last = old[name][-1:]
+        model[name] = torch.cat([old[name], last.repeat(more, *[1] * (last.dim() - 1))])
     return {**state, "model": model, "config": config, "grown_from_levels": old_cfg.levels}
 
 
@@ -77,7 +76,7 @@ def main() -> None:
         raise SystemExit(f"the grown LM predicts the old levels differently (largest logit change {change:.2e}): not written")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(result, args.out)
-    print(json.dumps({"out": str(args.out), "levels": [LmConfig.from_dict(state["config"]["lm"]).levels, args.levels],
+    print(json.dumps({"out": str(args.out), "levels": [result["grown_from_levels"], args.levels],
                       "largest_logit_change_on_old_levels": change}))
 
 
