@@ -21,6 +21,7 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -28,36 +29,86 @@ import torch.nn.functional as F
 
 from common.domains import DOMAINS, checked_domains, run_domains
 from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
+from data.crops import checked_weighting, draw
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 from .publish import committed_checkpoint
 
 
-class TokenCrops:
-    """Random crops of the tokenized clips of one split, balanced between the domains asked for."""
+STITCHINGS = ("domain", "voice")
 
-    def __init__(self, root: Path, split: str, seed: int, domains: tuple = DOMAINS):
-        self.clips = {d: [np.load(f) for f in sorted((root / split / d).glob("*.npz"))] for d in checked_domains(domains)}
-        self.clips = {d: [(c["semantic"].astype(np.int64), c["codes"].astype(np.int64)) for c in cs] for d, cs in self.clips.items() if cs}
+
+def voice_of(domain: str, stem: str) -> str:
+    """Which clips share a voice: a speech clip's name without its last part ("fillets-airplane-let-m"
+    for one fish's lines, "librispeech-1034-121119" for one reader's chapter, "espeak-Andy" for a
+    voice); a piano clip is a voice of its own (its pieces are long and other clips of the same piece
+    are other timbres)."""
+    return stem.rsplit("-", 1)[0] if domain == "speech" else stem
+
+
+class TokenCrops:
+    """Random crops of the tokenized clips of one split, balanced between the domains asked for.
+
+    A crop's clip is drawn uniformly or by length (`weighting`, as data.crops). A clip shorter than
+    the window is followed by other clips: any of its domain (`stitch` "domain", every recipe before
+    session 26) or, as long as there are enough, other clips of its own voice ("voice"). Most speech
+    clips are shorter than the coarse LM's 7.7 s window, so by domain most speech crops change
+    speaker every few seconds, which teaches the LM to let a voice go; by voice they hold one."""
+
+    def __init__(self, root: Path, split: str, seed: int, domains: tuple = DOMAINS,
+                 weighting: str = "clip", stitch: str = "domain"):
+        if stitch not in STITCHINGS:
+            raise ValueError(f"stitching {stitch!r} is not one of {STITCHINGS}")
+        self.weighting, self.stitch = checked_weighting(weighting), stitch
+        files = {d: sorted((root / split / d).glob("*.npz")) for d in checked_domains(domains)}
+        self.clips = {d: [self._load(f) for f in fs] for d, fs in files.items() if fs}
         if not self.clips:
             raise FileNotFoundError(f"no {' or '.join(domains)} tokens under {root / split}: run lm.tokenize_data first")
+        self.lengths = {d: np.array([c.shape[1] for _, c in clips], dtype=np.float64) for d, clips in self.clips.items()}
+        self.voices = {}
+        for d, fs in files.items():
+            members: dict[str, list[int]] = {}
+            for i, f in enumerate(fs):
+                members.setdefault(voice_of(d, f.stem), []).append(i)
+            self.voices[d] = [members[voice_of(d, f.stem)] for f in fs]
         self.rng = np.random.default_rng(seed)
         # A folder lm.slim_tokens cut down may hold fewer levels than a stage reads.
         self.levels = min(c.shape[0] for clips in self.clips.values() for _, c in clips)
 
+    @staticmethod
+    def _load(path: Path) -> tuple[np.ndarray, np.ndarray]:
+        clip = np.load(path)
+        return clip["semantic"].astype(np.int64), clip["codes"].astype(np.int64)
+
+    def _followers(self, domain: str, first: int, frames: int) -> Iterator[int]:
+        """The clips that follow `first` in a crop, in order: the other clips of its voice when they
+        fill the window (each once: a model that saw loops would learn to loop), then random clips of
+        its domain."""
+        if self.stitch == "voice":
+            others = [i for i in self.voices[domain][first] if i != first]
+            if self.lengths[domain][others].sum() + self.lengths[domain][first] >= frames:
+                yield from (others[i] for i in self.rng.permutation(len(others)))
+        while True:
+            yield int(self.rng.integers(len(self.clips[domain])))
+
     def crop(self, frames: int):
-        """(semantic [frames / 2], codes [Q, frames]) from one random clip; a clip shorter than the
-        window is followed by other clips of its domain (never by itself: a model that saw loops
-        would learn to loop)."""
+        """(semantic [frames / 2], codes [Q, frames]) from one random clip and, where it is shorter
+        than the window, the clips that follow it."""
         domain = list(self.clips)[self.rng.integers(len(self.clips))]
         clips = self.clips[domain]
-        semantic, codes = clips[self.rng.integers(len(clips))]
+        first = draw(self.rng, self.lengths[domain], self.weighting)
+        semantic, codes = clips[first]
         total = codes.shape[1] // 2 * 2
-        while total < frames:
-            more_semantic, more_codes = clips[self.rng.integers(len(clips))]
-            even = more_codes.shape[1] // 2 * 2
-            semantic = np.concatenate([semantic[: total // 2], more_semantic[: even // 2]])
-            codes = np.concatenate([codes[:, :total], more_codes[:, :even]], axis=1)
-            total = codes.shape[1] // 2 * 2
+        if total < frames:
+            semantics, codeses = [semantic[: total // 2]], [codes[:, :total]]
+            for follower in self._followers(domain, first, frames):
+                more_semantic, more_codes = clips[follower]
+                even = more_codes.shape[1] // 2 * 2
+                semantics.append(more_semantic[: even // 2])
+                codeses.append(more_codes[:, :even])
+                total += even
+                if total >= frames:
+                    break
+            semantic, codes = np.concatenate(semantics), np.concatenate(codeses, axis=1)
         start = int(self.rng.integers(0, (total - frames) // 2 + 1)) * 2
         return semantic[start // 2:(start + frames) // 2], codes[:, start:start + frames]
 
@@ -147,7 +198,9 @@ def main() -> None:
             print(f"note: the committed {init.name} has other LM shapes ({', '.join(differing)} differ): "
                   "this run starts from random weights", flush=True)
     domains = run_domains(tc)
-    train, valid = TokenCrops(args.tokens, "train", tc["seed"] + step, domains), TokenCrops(args.tokens, "valid", 99, domains)
+    drawing = {"weighting": tc.get("crop_weighting", "clip"), "stitch": tc.get("stitch", "domain")}
+    train = TokenCrops(args.tokens, "train", tc["seed"] + step, domains, **drawing)
+    valid = TokenCrops(args.tokens, "valid", 99, domains, **drawing)
     needed = {"semantic": 0, "coarse": cfg.coarse_levels, "fine": cfg.levels}[args.stage]
     if min(train.levels, valid.levels) < needed:
         raise SystemExit(f"{args.tokens} holds {min(train.levels, valid.levels)} codec levels; the {args.stage} LM reads {needed}")
