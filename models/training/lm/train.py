@@ -13,7 +13,9 @@ Resumable from OUT/<stage>/last.pt; OUT/<stage>/best.pt keeps the lowest validat
 Train settings beyond the config's: `dropout` (residual dropout while training) and `decay`
 ({"from": step, "to": step}: a 200-step warm-up from `from`, then a cosine decay of the learning
 rate to a tenth at `to`, as the codec's), e.g. to settle a run resumed from the committed weights:
---set train.semantic.dropout=0.1 --set 'train.semantic.decay={"from":1800,"to":3100}'.
+--set train.semantic.dropout=0.1 --set 'train.semantic.decay={"from":1800,"to":3100}'; and how crops
+are drawn (TokenCrops): `crop_weighting` "clip" | "seconds" and `stitch` "domain" | "voice", e.g.
+--set 'train.coarse.crop_weighting="seconds"' --set 'train.coarse.stitch="voice"' for speech.
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ class TokenCrops:
     A crop's clip is drawn uniformly or by length (`weighting`, as data.crops). A clip shorter than
     the window is followed by other clips: any of its domain (`stitch` "domain", every recipe before
     session 26) or, as long as there are enough, other clips of its own voice ("voice"). Most speech
-    clips are shorter than the coarse LM's 7.7 s window, so by domain most speech crops change
+    clips are shorter than the coarse LM's 7.6 s window, so by domain most speech crops change
     speaker every few seconds, which teaches the LM to let a voice go; by voice they hold one."""
 
     def __init__(self, root: Path, split: str, seed: int, domains: tuple = DOMAINS,
