@@ -27,7 +27,9 @@ from .augment import augment
 
 
 def voice_of(stem: str) -> str:
-    """The clips that share a voice share their name without its last part (lm.train's stitching)."""
+    """The clips that share a voice share their name without its last part ("librispeech-1034-121119"
+    for one reader's chapter, "fillets-airplane-let-m" for one fish's lines, "espeak-Andy"); lm.train
+    stitches a crop's clips by it, and a copy's name keeps it apart from the original's."""
     return stem.rsplit("-", 1)[0]
 
 

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from common.domains import DOMAINS, checked_domains, run_domains
 from common.run import Budget, load_config, scheduled_rate, save_atomically, training_parser
 from data.crops import checked_weighting, draw
+from data.voice_copies import voice_of as speech_voice
 from .models import CoarseLM, FineLM, LmConfig, SemanticLM, delay_pattern, semantic_for_steps
 from .publish import committed_checkpoint
 
@@ -40,11 +41,9 @@ STITCHINGS = ("domain", "voice")
 
 
 def voice_of(domain: str, stem: str) -> str:
-    """Which clips share a voice: a speech clip's name without its last part ("fillets-airplane-let-m"
-    for one fish's lines, "librispeech-1034-121119" for one reader's chapter, "espeak-Andy" for a
-    voice); a piano clip is a voice of its own (its pieces are long and other clips of the same piece
-    are other timbres)."""
-    return stem.rsplit("-", 1)[0] if domain == "speech" else stem
+    """Which clips share a voice: for speech data.voice_copies.voice_of; a piano clip is a voice of its
+    own (its pieces are long, and other clips of the same piece are other timbres)."""
+    return speech_voice(stem) if domain == "speech" else stem
 
 
 class TokenCrops:
