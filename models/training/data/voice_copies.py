@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from common.run import write_atomically
 from .augment import augment
 
 
@@ -58,8 +59,8 @@ def main() -> None:
             if not path.exists():
                 audio, rate = sf.read(clip, dtype="float32", always_2d=False)
                 rng = np.random.default_rng(condition_seed(voice_of(clip.stem), copy))
-                sf.write(path.with_suffix(".tmp.wav"), augment(audio, rng, rate), rate, subtype="PCM_16")
-                path.with_suffix(".tmp.wav").rename(path)
+                copied = augment(audio, rng, rate)
+                write_atomically(path, lambda file: sf.write(file, copied, rate, subtype="PCM_16", format="WAV"))
             length = sf.info(path).duration
             seconds += length
             index.append({"path": str(path), "domain": args.domain, "source": f"{args.source}-c{copy}", "split": "train",
