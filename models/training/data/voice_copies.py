@@ -11,7 +11,8 @@ augmented crops (data.crops) and needs none of this.
 
 Writes OUT/train/<domain>/<source>-c<copy>-<rest of the name>.wav and OUT/index.jsonl; the
 training clips only (the validation clips are the eval's and stay as recorded). Resumable: clips
-already written are skipped.
+already written are skipped. Several sources may share one OUT: a run replaces only its own
+source's rows in the index.
 """
 from __future__ import annotations
 
@@ -65,7 +66,11 @@ def main() -> None:
             seconds += length
             index.append({"path": str(path), "domain": args.domain, "source": f"{args.source}-c{copy}", "split": "train",
                           "group": voice_of(name), "seconds": length})
-    (args.out / "index.jsonl").write_text("".join(json.dumps(r) + "\n" for r in index))
+    # One index for every source copied into OUT: another source's rows stay.
+    listed = args.out / "index.jsonl"
+    others = [json.loads(line) for line in listed.read_text().splitlines()] if listed.exists() else []
+    others = [r for r in others if not r["source"].startswith(f"{args.source}-c")]
+    listed.write_text("".join(json.dumps(r) + "\n" for r in others + index))
     print(f"{len(index)} clips, {seconds / 3600:.2f} h in {folder}")
 
 
