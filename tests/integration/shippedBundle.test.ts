@@ -55,7 +55,7 @@ describe('the shipped bundles and demo clips', () => {
       // A broken model (silence, noise at full scale, a runaway level) lands far outside this band.
       expect(take.loudnessLufs).not.toBeNull();
       expect(Math.abs(take.loudnessLufs! - prompt.loudnessLufs!)).toBeLessThan(15);
-      expect(take.peakDb!).toBeLessThan(0);
+      expect(take.peakDb!).toBeLessThanOrEqual(-0.99); // the limiter's ceiling, after 16-bit rounding
     }
   });
 });

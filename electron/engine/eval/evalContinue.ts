@@ -5,6 +5,7 @@ import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
 import { decodeAudioFile } from '../audio/decodeAudio';
+import { limitPeaks } from '../audio/peakLimiter';
 import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
@@ -117,7 +118,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     // With the correction the chain gave its takes: the row is what the chain would play
     // had its LMs found the truth's own codes.
     const truthCoded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, bundle.manifest.acoustic);
-    const codecTruth = applyCodecCorrection([truthCoded.audio], generated.correction).takes[0]!;
+    const codecTruth = limitPeaks(applyCodecCorrection([truthCoded.audio], generated.correction)[0]!, rate).audio;
     prepared.push({
       id: c.id,
       set: c.set,

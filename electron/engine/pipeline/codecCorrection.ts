@@ -1,4 +1,3 @@
-import { peakOf } from '../audio/analyseAudio';
 import { applyColourCorrection, codecColourCorrection, codecColourLimits, type ColourCorrection } from './codecColour';
 import { applyLevelCorrection, codecLevelCorrectionDb, codecLevelLimits } from './codecLevel';
 
@@ -28,22 +27,9 @@ export function measureCodecCorrection(original: Float32Array, roundTrip: Float3
 }
 
 /**
- * The takes equalised and brought to level, all alike so they stay comparable; returns the
- * correction as applied (the level can come out lower, to keep peaks under the ceiling).
+ * The takes equalised and brought to level, all alike so they stay comparable. Peaks may pass full
+ * scale here: each finished take goes through the peak limiter (audio/peakLimiter.ts).
  */
-export function applyCodecCorrection(takes: Float32Array[], correction: CodecCorrection): { takes: Float32Array[]; applied: CodecCorrection } {
-  const levelled = applyLevelCorrection(withinPeakCeiling(applyColourCorrection(takes, correction.colour), peakOf(takes)), correction.levelDb);
-  return { takes: levelled.takes, applied: { colour: correction.colour, levelDb: levelled.appliedDb } };
-}
-
-/**
- * An equaliser boost can lift a loud take's peaks past full scale, which a WAV export would clip:
- * all takes are lowered alike until no peak is above the ceiling (or above where it already was).
- */
-function withinPeakCeiling(equalised: Float32Array[], peakBefore: number): Float32Array[] {
-  const peak = peakOf(equalised);
-  const allowed = Math.max(codecLevelLimits.peakCeiling, peakBefore);
-  if (peak <= allowed) return equalised;
-  const gain = allowed / peak;
-  return equalised.map((take) => take.map((sample) => sample * gain));
+export function applyCodecCorrection(takes: Float32Array[], correction: CodecCorrection): Float32Array[] {
+  return applyLevelCorrection(applyColourCorrection(takes, correction.colour), correction.levelDb);
 }

@@ -1,4 +1,3 @@
-import { peakOf } from '../audio/analyseAudio';
 import { integratedLoudness } from '../audio/loudness';
 
 /**
@@ -12,8 +11,6 @@ export const codecLevelLimits = {
   measureSeconds: 2,
   /** A correction beyond this says more about a silent or odd prompt than about the codec. */
   maxCorrectionDb: 12,
-  /** No correction pushes a take's peak above -1 dBFS. */
-  peakCeiling: 10 ** (-1 / 20),
 } as const;
 
 /**
@@ -29,13 +26,11 @@ export function codecLevelCorrectionDb(original: Float32Array, roundTrip: Float3
 }
 
 /**
- * The takes with the correction applied, all by the same gain so they stay comparable, lowered
- * where needed to keep every peak under the ceiling. Returns the decibels actually applied.
+ * The takes with the correction applied, all by the same gain so they stay comparable. Peaks may
+ * pass full scale here: each finished take goes through the peak limiter (audio/peakLimiter.ts).
  */
-export function applyLevelCorrection(takes: Float32Array[], correctionDb: number): { takes: Float32Array[]; appliedDb: number } {
-  const peak = peakOf(takes);
-  const wanted = 10 ** (correctionDb / 20);
-  const gain = peak > 0 ? Math.min(wanted, Math.max(1, codecLevelLimits.peakCeiling / peak)) : wanted;
-  if (gain === 1) return { takes, appliedDb: 0 };
-  return { takes: takes.map((take) => take.map((sample) => sample * gain)), appliedDb: 20 * Math.log10(gain) };
+export function applyLevelCorrection(takes: Float32Array[], correctionDb: number): Float32Array[] {
+  if (correctionDb === 0) return takes;
+  const gain = 10 ** (correctionDb / 20);
+  return takes.map((take) => take.map((sample) => sample * gain));
 }

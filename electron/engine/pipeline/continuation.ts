@@ -1,5 +1,6 @@
 import type { BundleManifest, SamplingSettings } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
+import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
 import { generateCoarse } from '../lm/coarseStage';
@@ -45,7 +46,7 @@ export const continuationLimits = {
 export type StageTimings = Record<'tokenize' | 'semantic' | 'coarse' | 'fine' | 'decode', number>;
 
 export interface Continuation {
-  /** One continuation per variant, at the bundle's rate, the prompt not included. */
+  /** One continuation per variant, at the bundle's rate, the prompt not included, its peaks limited to -1 dBFS. */
   readonly audio: Float32Array[];
   readonly timings: StageTimings;
   readonly steps: { semantic: number; coarse: number; finePasses: number; decodeChunks: number };
@@ -213,14 +214,15 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.map((level) => level.slice(promptFrames - measuredFrames))], { hop });
     const correction = measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
     const corrected = applyCodecCorrection(takes, correction);
-    const matched = applyLevelCorrection(corrected.takes, takeLevelMatchDb(framed, corrected.takes, manifest.sampleRate));
-    return { takes: matched.takes, applied: corrected.applied, levelMatchDb: matched.appliedDb };
+    const levelMatchDb = takeLevelMatchDb(framed, corrected, manifest.sampleRate);
+    const limited = applyLevelCorrection(corrected, levelMatchDb).map((take) => limitPeaks(take, manifest.sampleRate).audio);
+    return { takes: limited, correction, levelMatchDb };
   });
   return {
     audio: audio.takes,
     timings,
     steps: { semantic: settings.acousticOnly || plan ? 0 : newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
-    correction: audio.applied,
+    correction: audio.correction,
     levelMatchDb: audio.levelMatchDb,
   };
 }

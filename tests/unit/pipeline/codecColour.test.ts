@@ -3,9 +3,7 @@ import {
   applyColourCorrection, codecColourCorrection, codecColourLimits, isFlat, meanSpectrum,
 } from '../../../electron/engine/pipeline/codecColour';
 import { measureCodecCorrection, applyCodecCorrection } from '../../../electron/engine/pipeline/codecCorrection';
-import { peakOf } from '../../../electron/engine/audio/analyseAudio';
 import { integratedLoudness } from '../../../electron/engine/audio/loudness';
-import { codecLevelLimits } from '../../../electron/engine/pipeline/codecLevel';
 import { Random } from '../../../electron/engine/sampling/random';
 import { rms, sine } from '../../fixtures/signals';
 
@@ -90,19 +88,9 @@ describe('the codec colour correction', () => {
     const equalisedOnly = applyColourCorrection(takes, correction.colour);
     const target = integratedLoudness([noise(2, 6)], rate)!;
     expect(target - integratedLoudness([equalisedOnly[0]!], rate)!).toBeGreaterThan(1);
-    const { takes: corrected, applied } = applyCodecCorrection(takes, correction);
-    expect(applied.levelDb).toBeCloseTo(correction.levelDb, 5);
+    const corrected = applyCodecCorrection(takes, correction);
     expect(correction.levelDb).toBeGreaterThan(1);
     for (const take of corrected) expect(Math.abs(integratedLoudness([take], rate)! - target)).toBeLessThan(1);
-  });
-
-  it('never lets the equaliser lift a take past the peak ceiling', () => {
-    const loud = [sine(3000, rate, 1, 0.8), sine(3000, rate, 1, 0.4)];
-    const boostAll = { colour: { gainsDb: new Float32Array(codecColourLimits.fftSize / 2 + 1).fill(codecColourLimits.maxCorrectionDb) }, levelDb: 0 };
-    const { takes } = applyCodecCorrection(loud, boostAll);
-    expect(peakOf(takes)).toBeLessThanOrEqual(codecLevelLimits.peakCeiling + 1e-6);
-    expect(peakOf(takes)).toBeGreaterThan(0.8);
-    expect(peakOf([takes[1]!]) / peakOf([takes[0]!])).toBeCloseTo(0.5, 2);
   });
 });
 

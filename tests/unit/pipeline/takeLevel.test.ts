@@ -13,7 +13,7 @@ describe('the take level match', () => {
     const takes = [at(-2), at(-4), at(-7)];
     const db = takeLevelMatchDb(prompt, takes, rate);
     expect(db).toBeCloseTo(4, 1);
-    const { takes: matched } = applyLevelCorrection(takes, db);
+    const matched = applyLevelCorrection(takes, db);
     const loudness = matched.map((take) => integratedLoudness([take], rate)!);
     expect(loudness[1]!).toBeCloseTo(integratedLoudness([prompt], rate)!, 0);
     expect(loudness[0]! - loudness[2]!).toBeCloseTo(5, 0);
