@@ -52,8 +52,10 @@ export function limitPeaks(audio: Float32Array, rate: number, limits = peakLimit
   }
 
   const out = new Float32Array(audio.length);
-  let released = 1, sum = lookahead + 1; // the average starts over a run of unity gains
-  const recent = new Float64Array(lookahead + 1).fill(1);
+  // Before the take the gain is taken to be where its first samples need it already: a take is
+  // the continuation's first sound, and a spike at the seam would otherwise only meet the clamp.
+  let released = held[0]!, sum = (lookahead + 1) * released;
+  const recent = new Float64Array(lookahead + 1).fill(released);
   let deepest = 1;
   for (let n = 0; n < audio.length; n++) {
     released = Math.min(held[n]!, released + (1 - released) * release);

@@ -46,6 +46,14 @@ describe('the peak limiter', () => {
     expect(Math.max(...click)).toBeLessThan(peakLimits.ceiling / 2 + 0.05);
   });
 
+  it('is already down at the first sample when the take starts on a peak (the seam is not clipped)', () => {
+    const take = toneWithClicks([0], 2);
+    const limited = limitPeaks(take, rate).audio;
+    const click = Array.from({ length: 22 }, (_, i) => limited[i + 1]! / take[i + 1]!);
+    expect(Math.max(...click) - Math.min(...click)).toBeLessThan(0.02);
+    expect(Math.max(...click)).toBeLessThan(peakLimits.ceiling / 2 + 0.005);
+  });
+
   it('changes only the neighbourhood of a click, so the take keeps its loudness', () => {
     const take = toneWithClicks([2], 3);
     const limited = limitPeaks(take, rate).audio;
