@@ -7,6 +7,7 @@ import { cliBin, repoRoot, scratchDir } from '../fixtures/paths';
 /** The bundles that ship in models/ and the demo clips that ship in resources/demo/. */
 const general = 'sketchpad-general';
 const piano = 'sketchpad-piano';
+const speech = 'sketchpad-speech';
 const shippedModels = join(repoRoot, 'models');
 const demo = (name: string) => join(repoRoot, 'resources', 'demo', name);
 
@@ -24,25 +25,27 @@ interface ClipInfo { durationSeconds: number; peakDb: number | null; loudnessLuf
 const info = (file: string) => JSON.parse(sketchpad('info', file, '--json').stdout) as ClipInfo;
 
 describe('the shipped bundles and demo clips', () => {
-  it('ship where the app looks: the general bundle for any clip, the piano one the default for piano', () => {
-    for (const name of [general, piano]) expect(existsSync(join(shippedModels, name, 'bundle.json'))).toBe(true);
+  it('ship where the app looks: the general bundle for any clip, the piano and speech ones the defaults for their domains', () => {
+    for (const name of [general, piano, speech]) expect(existsSync(join(shippedModels, name, 'bundle.json'))).toBe(true);
     const listed = JSON.parse(sketchpad('models', 'list', '--json').stdout) as { name: string; domain: string; isDefault: boolean; source: string }[];
     expect(listed).toContainEqual(expect.objectContaining({ name: general, domain: 'general', isDefault: true, source: 'shipped' }));
     expect(listed).toContainEqual(expect.objectContaining({ name: piano, domain: 'piano', isDefault: true, source: 'shipped' }));
+    expect(listed).toContainEqual(expect.objectContaining({ name: speech, domain: 'speech', isDefault: true, source: 'shipped' }));
   });
 
-  it.each([general, piano])('%s passes the full verification: hashes, ONNX signatures, no way out of its folder', (name) => {
+  it.each([general, piano, speech])('%s passes the full verification: hashes, ONNX signatures, no way out of its folder', (name) => {
     const run = sketchpad('models', 'verify', name);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
   });
 
   it.each([
-    ['piano', 'piano-phrase.flac', piano],
-    ['speech', 'speech-sentence.flac', general],
-  ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (domain, clip, bundle) => {
-    const out = join(scratchDir(`shipped-${domain}`), 'takes');
-    const run = sketchpad('continue', demo(clip), '--out', out, '--domain', domain, '--seconds', '2', '--variants', '2', '--seed', '5', '--json');
+    ['piano', 'piano-phrase.flac', ['--domain', 'piano'], piano],
+    ['speech', 'speech-sentence.flac', ['--domain', 'speech'], speech],
+    ['unmarked speech', 'speech-sentence.flac', [], general],
+  ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (label, clip, domain, bundle) => {
+    const out = join(scratchDir(`shipped-${label.replace(' ', '-')}`), 'takes');
+    const run = sketchpad('continue', demo(clip), '--out', out, ...domain, '--seconds', '2', '--variants', '2', '--seed', '5', '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { files: string[]; bundle: string };
