@@ -119,3 +119,12 @@ export const bundleSummarySchema = z.object({
   card: z.record(z.string(), z.unknown()),
 });
 export type BundleSummary = z.infer<typeof bundleSummarySchema>;
+
+/**
+ * The bundle a job runs when it names none: the default for the clip's domain, else the general
+ * domain's default, else any default. The engine resolves with it and the app labels "Default" by it.
+ */
+export function defaultBundleOf<T extends Pick<BundleSummary, 'domain' | 'isDefault'>>(bundles: readonly T[], domain?: BundleDomain): T | undefined {
+  const defaults = bundles.filter((b) => b.isDefault);
+  return (domain && defaults.find((b) => b.domain === domain)) || defaults.find((b) => b.domain === 'general') || defaults[0];
+}

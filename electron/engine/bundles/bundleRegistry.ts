@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
-import { bundleDomains, type BundleDomain, type BundleSummary } from '../../contract/bundle';
+import { bundleDomains, defaultBundleOf, type BundleDomain, type BundleSummary } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { ExecutionChoice } from '../runtime/executionProvider';
 import { loadBundle, readManifest, type VerifiedBundle } from './bundleVerifier';
@@ -134,10 +134,7 @@ export class BundleRegistry {
       return resolve(nameOrPath);
     }
     const bundles = await this.list();
-    const defaults = bundles.filter((b) => b.isDefault);
-    const found = nameOrPath
-      ? bundles.find((b) => b.name === nameOrPath)
-      : (defaults.find((b) => b.domain === domain) ?? defaults.find((b) => b.domain === 'general') ?? defaults[0]);
+    const found = nameOrPath ? bundles.find((b) => b.name === nameOrPath) : defaultBundleOf(bundles, domain);
     if (!found) {
       const names = bundles.map((b) => b.name).join(', ');
       throw new SketchpadError('bundle/not-found', nameOrPath
