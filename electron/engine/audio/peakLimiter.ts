@@ -1,3 +1,5 @@
+import { peakOf } from './analyseAudio';
+
 /**
  * A look-ahead peak limiter for one finished take. Our takes are peakier than the prompts they
  * follow (session 27: peak-to-loudness medians 19-20 dB against the prompts' 16.6), so a gain that
@@ -26,29 +28,28 @@ export interface LimitedTake {
 
 export function limitPeaks(audio: Float32Array, rate: number, limits = peakLimits): LimitedTake {
   const { ceiling } = limits;
-  let peak = 0;
-  for (let i = 0; i < audio.length; i++) peak = Math.max(peak, Math.abs(audio[i]!));
-  if (peak <= ceiling) return { audio, reductionDb: 0 };
+  if (peakOf([audio]) <= ceiling) return { audio, reductionDb: 0 };
 
   const lookahead = Math.max(1, Math.round(limits.lookaheadSeconds * rate));
   const release = 1 - Math.exp(-1 / (limits.releaseSeconds * rate));
-  const needed = (i: number): number => {
-    const magnitude = i < audio.length ? Math.abs(audio[i]!) : 0;
-    return magnitude > ceiling ? ceiling / magnitude : 1;
-  };
+  // The gain each sample needs to sit at the ceiling; past the end, none.
+  const needed = new Float64Array(audio.length + lookahead).fill(1);
+  for (let i = 0; i < audio.length; i++) {
+    const magnitude = Math.abs(audio[i]!);
+    if (magnitude > ceiling) needed[i] = ceiling / magnitude;
+  }
 
   // Sliding minimum of the needed gain over [n, n + lookahead], by a deque of candidate indices.
   const held = new Float64Array(audio.length);
-  const window = new Int32Array(audio.length + lookahead + 1);
+  const window = new Int32Array(needed.length);
   let head = 0, tail = 0;
-  for (let i = 0; i < audio.length + lookahead; i++) {
-    const gain = needed(i);
-    while (tail > head && needed(window[tail - 1]!) >= gain) tail--;
+  for (let i = 0; i < needed.length; i++) {
+    while (tail > head && needed[window[tail - 1]!]! >= needed[i]!) tail--;
     window[tail++] = i;
     const n = i - lookahead;
     if (n < 0) continue;
     while (window[head]! < n) head++;
-    held[n] = needed(window[head]!);
+    held[n] = needed[window[head]!]!;
   }
 
   const out = new Float32Array(audio.length);
