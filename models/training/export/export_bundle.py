@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from codec.model import Codec, CodecConfig, codes_fingerprint, load_codec_weights
+from codec.postfilter import PostFilter, load_postfilter
 from common.run import load_config
 from lm.models import CoarseLM, FineLM, LmConfig, SemanticLM
 from semantic.encoder import SemanticEncoder
@@ -49,12 +50,16 @@ class CodecEncoderGraph(torch.nn.Module):
 
 
 class CodecDecoderGraph(torch.nn.Module):
-    def __init__(self, codec: Codec):
+    """codes -> audio; with a post-filter (`codec.postfilter`) the decoder's output goes through it
+    inside the same graph, so the engine decodes the same way either way."""
+
+    def __init__(self, codec: Codec, postfilter: PostFilter | None = None):
         super().__init__()
-        self.codec = codec
+        self.codec, self.postfilter = codec, postfilter
 
     def forward(self, codes):
-        return self.codec.decoder(self.codec.quantizer.decode(codes))
+        audio = self.codec.decoder(self.codec.quantizer.decode(codes))
+        return audio if self.postfilter is None else self.postfilter(audio)
 
 
 def round_to_fp16(module: torch.nn.Module) -> None:
@@ -148,11 +153,16 @@ def main() -> None:
     parser.add_argument("--fp16-weights", action="store_true", help="store weights as fp16 (half the size; needs python3-onnx)")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=JSON",
                         help="override one config value, e.g. --set codec.levels=12 --set lm.levels=12")
+    parser.add_argument("--postfilter", type=Path, help="a codec.postfilter best.pt trained behind this codec, folded into the decoder")
     parser.add_argument("--card", type=Path, help="a JSON object merged into the model card: data hours, wall time, eval tables")
     args = parser.parse_args()
 
     config = load_config(args)
     codec, semantic, semantic_lm, coarse_lm, fine_lm, card = build(config, args)
+    postfilter = load_postfilter(args.postfilter) if args.postfilter else None
+    if postfilter is not None:
+        state = torch.load(args.postfilter, map_location="cpu")
+        card["postfilter"] = {"checkpoint": str(args.postfilter.name), "steps": state.get("step"), "validation": state.get("valid")}
     for m in (codec, semantic, semantic_lm, coarse_lm, fine_lm):
         m.eval()
     codec_cfg, sem_cfg, lm_cfg = codec.cfg, semantic.cfg, semantic_lm.body.cfg
@@ -178,12 +188,12 @@ def main() -> None:
         wav = torch.zeros(1, 1, hop * 8)
         plain_codec = strip_weight_norm(codec)
         if args.fp16_weights:
-            for m in (plain_codec, semantic, semantic_lm, coarse_lm, fine_lm):
+            for m in (plain_codec, semantic, semantic_lm, coarse_lm, fine_lm, *([postfilter] if postfilter else [])):
                 round_to_fp16(m)
         export = lambda *a: export_onnx(*a, fp16_weights=args.fp16_weights)
         stages["codecEncoder"] = export(CodecEncoderGraph(plain_codec), (wav,), args.out / "codec_encoder.onnx",
                                         {"audio": ("float32", ["batch", 1, "samples"])}, {"codes": ("int64", ["batch", q, "frames"])})
-        stages["codecDecoder"] = export(CodecDecoderGraph(plain_codec), (torch.zeros(1, q, 8, dtype=torch.long),), args.out / "codec_decoder.onnx",
+        stages["codecDecoder"] = export(CodecDecoderGraph(plain_codec, postfilter), (torch.zeros(1, q, 8, dtype=torch.long),), args.out / "codec_decoder.onnx",
                                         {"codes": ("int64", ["batch", q, "frames"])}, {"audio": ("float32", ["batch", 1, "samples"])})
         stages["semanticTokenizer"] = export(semantic, (wav,), args.out / "semantic_tokenizer.onnx",
                                              {"audio": ("float32", ["batch", 1, "samples"])}, {"tokens": ("int64", ["batch", "tokens"])})
@@ -224,10 +234,11 @@ def main() -> None:
     print(f"wrote {args.out}/bundle.json and {len(stages)} ONNX files")
 
     if args.fixtures:
-        write_fixtures(args.fixtures, plain_codec, semantic, semantic_lm, coarse_lm, fine_lm, lm, hop)
+        write_fixtures(args.fixtures, plain_codec, semantic, semantic_lm, coarse_lm, fine_lm, lm, hop, postfilter)
 
 
-def write_fixtures(path: Path, plain_codec: Codec, semantic, semantic_lm, coarse_lm, fine_lm, lm: LmConfig, hop: int) -> None:
+def write_fixtures(path: Path, plain_codec: Codec, semantic, semantic_lm, coarse_lm, fine_lm, lm: LmConfig, hop: int,
+                   postfilter: PostFilter | None = None) -> None:
     """plain_codec: the codec as exported (weight norm folded, weights rounded where the ONNX is fp16)."""
     rng = np.random.default_rng(1)
     t = np.arange(hop * 25) / 24000
@@ -235,7 +246,7 @@ def write_fixtures(path: Path, plain_codec: Codec, semantic, semantic_lm, coarse
     x = torch.from_numpy(wav)[None, None]
     with torch.no_grad():
         codes = CodecEncoderGraph(plain_codec)(x)
-        decoded = CodecDecoderGraph(plain_codec)(codes)
+        decoded = CodecDecoderGraph(plain_codec, postfilter)(codes)
         tokens = semantic(x)
         prompt_tokens = torch.from_numpy(rng.integers(0, lm.semantic_vocab, (1, 10)))
         sem_prompt_logits = semantic_lm(prompt_tokens, *semantic_lm.body.empty_cache(1))[0]
