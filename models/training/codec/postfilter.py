@@ -9,10 +9,15 @@ attack and steady the floor without touching the phase the decoder made. The STF
 are fixed convolutions, so the whole filter exports to ONNX as audio -> audio.
 
     /usr/bin/python3 -m codec.postfilter --codec checkpoints/codec-piano.fp16.pt --domain piano \
-        --out work/postfilter-piano [--minutes 30]
+        --out work/postfilter-piano [--minutes 30] [--fine-lm checkpoints/fine_lm-piano.fp16.pt]
 
 Trains on round trips of training crops through the frozen codec; scores the eval's log-mel L1
-and spectral-flux L1 against the original, checkpoints every few minutes and resumes.
+and spectral-flux L1 against the original, checkpoints every few minutes and resumes. With
+`--fine-lm`, half the crops (`--sampled-share`) keep their first 40 frames and their coarse levels
+but have the fine levels drawn by that fine LM as the engine draws them, so the filter also learns
+to clean what the fine stage adds (the fine LM is nearly blind: its draws flicker more than
+leaving the fine levels out). Publish: copy `best.pt` (fp16 weights and config) to
+`checkpoints/postfilter-<domain>.fp16.pt`.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from lm.models import FineLM, LmConfig
 from .losses import FluxLoss
 from .model import load_codec_checkpoint
 
@@ -105,8 +111,34 @@ def load_postfilter(path: Path) -> PostFilter:
     return model.eval()
 
 
-def round_trip_crops(codec, files: list[Path], count: int, seconds: float, rate: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """`count` crops (originals, round trips) from random places in random files."""
+@torch.no_grad()
+def sample_fine_levels(fine_lm: FineLM, codes: torch.Tensor, known: int, temperature: float, top_k: int) -> torch.Tensor:
+    """codes [B, Q, F] -> the same with the fine levels of frames >= known drawn level by level, as
+    the engine's fine stage draws them (one window: crops are shorter than the fine LM's context)."""
+    cfg = fine_lm.cfg
+    grid = codes[:, : cfg.levels].transpose(1, 2).clone()
+    for level in range(cfg.coarse_levels, cfg.levels):
+        masked = grid.clone()
+        masked[:, known:, level:] = cfg.codebook_size
+        logits = fine_lm(masked, torch.tensor(level))[:, known:] / temperature
+        threshold = torch.topk(logits, top_k, -1).values[..., -1:]
+        logits = logits.masked_fill(logits < threshold, float("-inf"))
+        grid[:, known:, level] = torch.distributions.Categorical(logits=logits).sample()
+    return grid.transpose(1, 2)
+
+
+def load_fine_lm(path: Path) -> FineLM:
+    state = torch.load(path, map_location="cpu")
+    model = FineLM(LmConfig.from_dict(state["config"]["lm"]))
+    model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    return model.eval()
+
+
+def round_trip_crops(codec, files: list[Path], count: int, seconds: float, rate: int, seed: int,
+                     fine_lm: FineLM | None = None, sampled_share: float = 0.0, fine_sampling: tuple[float, int] = (0.6, 20)
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """`count` crops (originals, round trips) from random places in random files; the first
+    `sampled_share` of them with their fine levels drawn by `fine_lm` after 40 frames."""
     rng = random.Random(seed)
     length = int(seconds * rate) // codec.cfg.hop * codec.cfg.hop
     originals = []
@@ -122,8 +154,15 @@ def round_trip_crops(codec, files: list[Path], count: int, seconds: float, rate:
             continue
         originals.append(torch.from_numpy(audio))
     originals = torch.stack(originals)[:, None]
-    decoded = torch.cat([codec(originals[i:i + 8], 8)[0].detach() for i in range(0, count, 8)])
-    return originals, decoded
+    sampled = round(count * sampled_share) if fine_lm is not None else 0
+    decoded = []
+    for i in range(0, count, 8):
+        codes = codec.encode(originals[i:i + 8])[:, :8]
+        if i < sampled:
+            torch.manual_seed(seed * 100003 + i)
+            codes = sample_fine_levels(fine_lm, codes, 40, *fine_sampling)
+        decoded.append(codec.decode(codes)[..., :length])
+    return originals, torch.cat(decoded)
 
 
 def main() -> None:
@@ -136,6 +175,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--crops", type=int, default=480)
     parser.add_argument("--flux-weight", type=float, default=1.0)
+    parser.add_argument("--fine-lm", type=Path, help="draw the fine levels of --sampled-share of the crops with this fine LM")
+    parser.add_argument("--sampled-share", type=float, default=0.5)
+    parser.add_argument("--fine-temperature", type=float, default=0.6, help="the bundle's fine sampling")
+    parser.add_argument("--fine-top-k", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -151,8 +194,11 @@ def main() -> None:
         with torch.no_grad():
             train_files = [p for d in args.domain for p in sorted((args.data / "train" / d).glob("*.wav"))]
             valid_files = [p for d in args.domain for p in sorted((args.data / "valid" / d).glob("*.wav"))]
-            crops = {"train": round_trip_crops(codec, train_files, args.crops, 1.5, rate, 1),
-                     "valid": round_trip_crops(codec, valid_files, 48, 3.0, rate, 2)}
+            fine_lm = load_fine_lm(args.fine_lm) if args.fine_lm else None
+            sampling = dict(fine_lm=fine_lm, sampled_share=args.sampled_share, fine_sampling=(args.fine_temperature, args.fine_top_k))
+            seconds = 2.0 if fine_lm else 1.5  # room for 40 known frames and 60 drawn
+            crops = {"train": round_trip_crops(codec, train_files, args.crops, seconds, rate, 1, **sampling),
+                     "valid": round_trip_crops(codec, valid_files, 48, 3.0, rate, 2, **sampling)}
         torch.save(crops, cache)
     model = PostFilter()
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
