@@ -82,9 +82,12 @@ class Residual(nn.Module):
 class PostFilter(nn.Module):
     """audio [B, 1, T] -> audio [B, 1, T]: the decoder's output with a gain on every STFT bin."""
 
-    def __init__(self, n_fft: int = 512, hop: int = 128, channels: int = 160, max_log_gain: float = 1.5):
+    def __init__(self, n_fft: int = 512, hop: int = 128, channels: int = 160, max_log_gain: float = 1.5, level: str = "input"):
         super().__init__()
-        self.config = {"n_fft": n_fft, "hop": hop, "channels": channels, "max_log_gain": max_log_gain}
+        # level "input": the mean log-magnitude of all it is given; "local": a 0.7 s moving mean, so
+        # a clip's pauses do not change the gains elsewhere.
+        self.config = {"n_fft": n_fft, "hop": hop, "channels": channels, "max_log_gain": max_log_gain, "level": level}
+        self.level = level
         self.stft = ConvStft(n_fft, hop)
         bins = n_fft // 2 + 1
         self.inp = nn.Conv1d(bins, channels, 5, padding=2)
@@ -98,7 +101,10 @@ class PostFilter(nn.Module):
         real, imaginary = self.stft.analyse(audio)
         log_magnitude = 0.5 * torch.log(real * real + imaginary * imaginary + 1e-10)
         # Level-free input: the same sound quieter gets the same gains.
-        level = log_magnitude.mean(dim=(1, 2), keepdim=True)
+        if self.level == "local":
+            level = F.avg_pool1d(log_magnitude.mean(dim=1, keepdim=True), 129, stride=1, padding=64, count_include_pad=False)
+        else:
+            level = log_magnitude.mean(dim=(1, 2), keepdim=True)
         x = self.body(self.inp(log_magnitude - level))
         gain = torch.exp(self.max_log_gain * torch.tanh(self.out(F.gelu(x))))
         return self.stft.synthesise(real * gain, imaginary * gain, audio.shape[-1])
@@ -175,6 +181,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--crops", type=int, default=480)
     parser.add_argument("--flux-weight", type=float, default=1.0)
+    parser.add_argument("--level", choices=["input", "local"], default="input", help="what the input is normalised by")
     parser.add_argument("--fine-lm", type=Path, help="draw the fine levels of --sampled-share of the crops with this fine LM")
     parser.add_argument("--sampled-share", type=float, default=0.5)
     parser.add_argument("--fine-temperature", type=float, default=0.6, help="the bundle's fine sampling")
@@ -200,7 +207,7 @@ def main() -> None:
             crops = {"train": round_trip_crops(codec, train_files, args.crops, seconds, rate, 1, **sampling),
                      "valid": round_trip_crops(codec, valid_files, 48, 3.0, rate, 2, **sampling)}
         torch.save(crops, cache)
-    model = PostFilter()
+    model = PostFilter(level=args.level)
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     flux = FluxLoss(rate)
     step, best = 0, float("inf")
