@@ -110,11 +110,12 @@ class PostFilter(nn.Module):
         return self.stft.synthesise(real * gain, imaginary * gain, audio.shape[-1])
 
 
-def load_postfilter(path: Path) -> PostFilter:
+def load_postfilter(path: Path) -> tuple[PostFilter, dict]:
+    """A published filter (or a run's best.pt) and its checkpoint (step, validation figures)."""
     state = torch.load(path, map_location="cpu")
     model = PostFilter(**state["config"])
     model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    return model.eval()
+    return model.eval(), state
 
 
 @torch.no_grad()
@@ -217,14 +218,18 @@ def main() -> None:
         model.load_state_dict(state["model"]), optimiser.load_state_dict(state["optimiser"])
         step, best = state["step"], state["best"]
 
-    def score(original, decoded) -> dict[str, float]:
-        with torch.no_grad():
-            filtered = torch.cat([model(decoded[i:i + 8]) for i in range(0, len(decoded), 8)])
-            return {"mel": float(flux.heard_mel_l1(filtered, original)), "flux": float(flux(filtered, original)),
-                    "mel_unfiltered": float(flux.heard_mel_l1(decoded, original)), "flux_unfiltered": float(flux(decoded, original))}
+    valid_original, valid_decoded = crops["valid"]
+    with torch.no_grad():
+        unfiltered = {"mel_unfiltered": float(flux.heard_mel_l1(valid_decoded, valid_original)),
+                      "flux_unfiltered": float(flux(valid_decoded, valid_original))}
 
-    def save(path: Path, **extra) -> None:
-        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best, **extra}, path)
+    def score() -> dict[str, float]:
+        with torch.no_grad():
+            filtered = torch.cat([model(valid_decoded[i:i + 8]) for i in range(0, len(valid_decoded), 8)])
+            return {"mel": float(flux.heard_mel_l1(filtered, valid_original)), "flux": float(flux(filtered, valid_original)), **unfiltered}
+
+    def save(path: Path) -> None:
+        torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step, "best": best}, path)
 
     started, checkpointed = time.time(), time.time()
     originals, decoded = crops["train"]
@@ -239,7 +244,7 @@ def main() -> None:
         step += 1
         if step % 100 == 0:
             model.eval()
-            figures = score(*crops["valid"])
+            figures = score()
             total = figures["mel"] + args.flux_weight * figures["flux"]
             if total < best:
                 best = total

@@ -159,10 +159,10 @@ def main() -> None:
 
     config = load_config(args)
     codec, semantic, semantic_lm, coarse_lm, fine_lm, card = build(config, args)
-    postfilter = load_postfilter(args.postfilter) if args.postfilter else None
-    if postfilter is not None:
-        state = torch.load(args.postfilter, map_location="cpu")
-        card["postfilter"] = {"checkpoint": str(args.postfilter.name), "steps": state.get("step"), "validation": state.get("valid")}
+    postfilter = None
+    if args.postfilter:
+        postfilter, state = load_postfilter(args.postfilter)
+        card["postfilter"] = {"checkpoint": args.postfilter.name, "steps": state.get("step"), "validation": state.get("valid")}
     for m in (codec, semantic, semantic_lm, coarse_lm, fine_lm):
         m.eval()
     codec_cfg, sem_cfg, lm_cfg = codec.cfg, semantic.cfg, semantic_lm.body.cfg
