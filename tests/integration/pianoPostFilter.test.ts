@@ -4,7 +4,7 @@ import { downmix } from '../../electron/engine/audio/channels';
 import { decodeAudioFile } from '../../electron/engine/audio/decodeAudio';
 import { resample } from '../../electron/engine/audio/resample';
 import { loadBundle, type VerifiedBundle } from '../../electron/engine/bundles/bundleVerifier';
-import { logMel } from '../../electron/engine/eval/spectral';
+import { logMel, toAnalysisRate } from '../../electron/engine/eval/spectral';
 import { onsetRate } from '../../electron/engine/eval/measures';
 import { roundTrip } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { repoRoot } from '../fixtures/paths';
@@ -27,7 +27,7 @@ describe('the piano bundle\'s codec keeps the rhythm of what it codes', () => {
     const decoded = await decodeAudioFile(join(repoRoot, 'resources', 'demo', 'piano-phrase.flac'));
     const [phrase] = await resample([downmix(decoded.channels)], decoded.sampleRate, bundle.manifest.sampleRate);
     const { audio } = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, phrase!, bundle.manifest.acoustic);
-    const onsets = async (clip: Float32Array) => onsetRate(logMel((await resample([clip], bundle.manifest.sampleRate, 16000))[0]!));
+    const onsets = async (clip: Float32Array) => onsetRate(logMel(await toAnalysisRate(clip, bundle.manifest.sampleRate)));
     const original = await onsets(phrase!);
     const coded = await onsets(audio);
     expect(original).toBeGreaterThan(1);

@@ -2,7 +2,6 @@ import type { CodecEvalResult, CodecQuality } from '../../contract/eval';
 import { SketchpadError } from '../../contract/errors';
 import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
-import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor, codecKbps } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
 import { chunkSeams, roundTrip } from '../tokenizers/acousticTokenizer';
@@ -10,9 +9,8 @@ import { codecMedians, writeCodecReport, type CodecListening } from './evalRepor
 import { codecClips } from './evalManifests';
 import { codecQuality, seamRatio } from './measures';
 import { opusAvailable, opusRoundTrip } from './opusBaseline';
-import { analysis } from './spectral';
+import { toAnalysisRate } from './spectral';
 
-const to16k = async (audio: Float32Array, rate: number): Promise<Float32Array> => (await resample([audio], rate, analysis.sampleRate))[0]!;
 
 /** `sketchpad eval codec`: the bundle's codec against Opus at 6 and 12 kbps, per clip and per set. */
 export const evalCodec: Handlers<EngineMethods>['eval.codec'] = async (params, job) => {
@@ -40,9 +38,9 @@ export const evalCodec: Handlers<EngineMethods>['eval.codec'] = async (params, j
       skipped.push({ id: clip.id, reason: `shorter than the 0.5 s the measures need (${(original.length / sampleRate).toFixed(2)} s)` });
       continue;
     }
-    const reference = await to16k(original, sampleRate);
+    const reference = await toAnalysisRate(original, sampleRate);
     const coded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, original, acoustic);
-    const decoded16k = await to16k(coded.audio, sampleRate);
+    const decoded16k = await toAnalysisRate(coded.audio, sampleRate);
     const codec = codecQuality(reference, decoded16k);
     const chunkSeam = seamRatio(reference, decoded16k, chunkSeams(coded.frames).map((frame) => frame / acoustic.frameRate));
     let opus6: CodecQuality | null = null;
@@ -51,8 +49,8 @@ export const evalCodec: Handlers<EngineMethods>['eval.codec'] = async (params, j
     if (withOpus) {
       opus6Audio = await opusRoundTrip(original, sampleRate, 6);
       const opus12Audio = await opusRoundTrip(original, sampleRate, 12);
-      opus6 = codecQuality(reference, await to16k(opus6Audio.audio, opus6Audio.sampleRate));
-      opus12 = codecQuality(reference, await to16k(opus12Audio.audio, opus12Audio.sampleRate));
+      opus6 = codecQuality(reference, await toAnalysisRate(opus6Audio.audio, opus6Audio.sampleRate));
+      opus12 = codecQuality(reference, await toAnalysisRate(opus12Audio.audio, opus12Audio.sampleRate));
     }
     const strip = ({ logMelL1, siSdr }: CodecQuality) => ({ logMelL1, siSdr });
     rows.push({ id: clip.id, set: clip.set, seconds: original.length / sampleRate, codec: strip(codec), opus6: opus6 && strip(opus6), opus12: opus12 && strip(opus12), chunkSeam });

@@ -6,7 +6,6 @@ import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
 import { decodeAudioFile } from '../audio/decodeAudio';
 import { limitPeaks } from '../audio/peakLimiter';
-import { resample } from '../audio/resample';
 import { audioAtRate, bundleFor } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
 import { applyCodecCorrection } from '../pipeline/codecCorrection';
@@ -16,7 +15,7 @@ import { roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, foldCandidates, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
-import { analysis, logMel, spectralFlux } from './spectral';
+import { logMel, spectralFlux, toAnalysisRate } from './spectral';
 
 interface PreparedCase {
   id: string;
@@ -84,7 +83,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
   const skipped: ContinueEvalResult['skipped'] = [];
   const notes: string[] = [];
   const prepared: PreparedCase[] = [];
-  const to16k = async (audio: Float32Array) => (await resample([audio], rate, analysis.sampleRate))[0]!;
+  const to16k = (audio: Float32Array) => toAnalysisRate(audio, rate);
   for (const [index, c] of cases.entries()) {
     progress.report('cases', index / cases.length, c.id);
     await yieldToMessages();

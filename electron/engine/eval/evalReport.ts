@@ -2,10 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeSampling } from '../../contract/bundle';
 import { measureNames, type CandidateMeasures, type CodecEvalResult, type CodecQuality, type ContinueEvalResult } from '../../contract/eval';
-import { resample } from '../audio/resample';
 import { encodeWav } from '../audio/wavWriter';
 import { median } from '../statistics';
-import { analysis } from './spectral';
+import { toAnalysisRate } from './spectral';
 import { spectrogramPng } from './spectrogramImage';
 import { findNotes, notesBetween } from './transcribe';
 
@@ -111,7 +110,7 @@ export async function writeCodecReport(dir: string, result: CodecEvalResult, cli
   const listening: string[] = [];
   for (const clip of clips) {
     const name = slug(clip.id);
-    const [original16k, codec16k] = [(await resample([clip.original], rate, analysis.sampleRate))[0]!, (await resample([clip.codec], rate, analysis.sampleRate))[0]!];
+    const [original16k, codec16k] = [await toAnalysisRate(clip.original, rate), await toAnalysisRate(clip.codec, rate)];
     await writeFile(join(out, 'img', `${name}-original.png`), spectrogramPng(original16k));
     await writeFile(join(out, 'img', `${name}-codec.png`), spectrogramPng(codec16k));
     const players = [`original <audio controls preload="none" src="${await writeAudio(out, `${name}-original.wav`, clip.original, rate)}"></audio>`,
@@ -164,12 +163,12 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
     truthJoined.set(c.prompt);
     truthJoined.set(c.truth, c.prompt.length);
     const seam = c.prompt.length / rate;
-    const [joined16k] = await resample([joined], rate, analysis.sampleRate);
-    const [truthJoined16k] = await resample([truthJoined], rate, analysis.sampleRate);
-    await writeFile(join(out, 'img', `${name}-model.png`), spectrogramPng(joined16k!, seam));
-    await writeFile(join(out, 'img', `${name}-truth.png`), spectrogramPng(truthJoined16k!, seam));
+    const joined16k = await toAnalysisRate(joined, rate);
+    const truthJoined16k = await toAnalysisRate(truthJoined, rate);
+    await writeFile(join(out, 'img', `${name}-model.png`), spectrogramPng(joined16k, seam));
+    await writeFile(join(out, 'img', `${name}-truth.png`), spectrogramPng(truthJoined16k, seam));
     const row = result.cases.find((r) => r.id === c.id)!;
-    const notes = /piano/i.test(row.set) ? notesAcrossSeam(joined16k!, truthJoined16k!, seam) : '';
+    const notes = /piano/i.test(row.set) ? notesAcrossSeam(joined16k!, truthJoined16k, seam) : '';
     listening.push(`<div class="case"><b>${escape(c.id)}</b> — model: ${measureNames.map((n) => `${n} ${fmt(row.model.scores[n])}`).join(', ')}, copy ${fmt(row.model.copyFraction)}, seam ${fmt(row.model.seamJump, 1)} (prompt's own transients ${fmt(row.promptTransient, 1)}), diversity ${fmt(row.diversity)}<br>
       onsets a second: prompt ${fmt(row.promptOnsetRate, 1)}, variants ${fmt(row.model.onsetRate, 1)}, truth ${fmt(row.truth.onsetRate, 1)}, truth through the codec ${fmt(row.codecTruth.onsetRate, 1)}<br>
       prompt + variant 1 <audio controls preload="none" src="${await writeAudio(out, `${name}-model.wav`, joined, rate)}"></audio>

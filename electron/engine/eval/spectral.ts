@@ -1,7 +1,13 @@
+import { resample } from '../audio/resample';
 import { powerSpectrogram } from '../audio/spectrum';
 
 /** The analysis every measure shares: 16 kHz, 32 ms Hann frames every 10 ms, 80 mel bands. */
 export const analysis = { sampleRate: 16000, fftSize: 512, hop: 160, melBands: 80 } as const;
+
+/** A mono clip at the analysis rate, ready for every measure. */
+export async function toAnalysisRate(audio: Float32Array, rate: number): Promise<Float32Array> {
+  return (await resample([audio], rate, analysis.sampleRate))[0]!;
+}
 
 const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
 const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);
