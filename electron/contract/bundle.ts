@@ -86,7 +86,11 @@ export const bundleManifestSchema = z.object({
     /** The coarse LM's "no semantic token" id, where it was trained with one: enables the acoustic-only chain. */
     nullToken: z.number().int().nonnegative().optional(),
   }),
-  interleaving: z.object({ coarse: z.literal('delay'), fine: z.literal('level-parallel') }),
+  /**
+   * fine 'none': the bundle has no fine LM and its decoder reads the coarse levels alone (a fine
+   * LM that cannot hear much draws fine levels that flicker more than none at all).
+   */
+  interleaving: z.object({ coarse: z.literal('delay'), fine: z.enum(['level-parallel', 'none']) }),
   vocabulary: z.object({ coarsePad: z.number().int().nonnegative(), fineMask: z.number().int().nonnegative() }),
   stages: z.object({
     codecEncoder: stageFileSchema,
@@ -94,7 +98,7 @@ export const bundleManifestSchema = z.object({
     semanticTokenizer: stageFileSchema,
     semanticLm: lmStageSchema,
     coarseLm: lmStageSchema,
-    fineLm: lmStageSchema,
+    fineLm: lmStageSchema.optional(),
   }),
   sampling: stageSamplingSchema,
   license: z.string(),
@@ -102,10 +106,21 @@ export const bundleManifestSchema = z.object({
   /** The model card: data, steps, wall time and the measured figures. */
   card: z.record(z.string(), z.unknown()),
 }).refine((m) => m.acoustic.coarseLevels < m.acoustic.levels, { message: 'coarseLevels must be fewer than levels', path: ['acoustic', 'coarseLevels'] })
-  .refine((m) => Math.abs(m.sampleRate / m.acoustic.hop - m.acoustic.frameRate) < 1e-6, { message: 'frameRate must equal sampleRate / hop', path: ['acoustic', 'frameRate'] });
+  .refine((m) => Math.abs(m.sampleRate / m.acoustic.hop - m.acoustic.frameRate) < 1e-6, { message: 'frameRate must equal sampleRate / hop', path: ['acoustic', 'frameRate'] })
+  .refine((m) => (m.interleaving.fine === 'none') === !m.stages.fineLm, {
+    message: "a fine LM goes with fine 'level-parallel' and none with fine 'none'", path: ['stages', 'fineLm'],
+  })
+  .refine((m) => m.stages.codecDecoder.inputs[0]?.shape[1] === decodedLevels(m), {
+    message: 'the decoder must read every level the chain makes (the coarse levels alone where there is no fine stage)', path: ['stages', 'codecDecoder', 'inputs'],
+  });
 
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 export type StageName = keyof BundleManifest['stages'];
+
+/** The acoustic levels the chain makes and the decoder reads: all of them, or the coarse ones where there is no fine stage. */
+export function decodedLevels(manifest: { acoustic: { levels: number; coarseLevels: number }; interleaving: { fine: 'level-parallel' | 'none' } }): number {
+  return manifest.interleaving.fine === 'none' ? manifest.acoustic.coarseLevels : manifest.acoustic.levels;
+}
 
 /** What the UI and `sketchpad models list` show of a bundle. */
 export const bundleSummarySchema = z.object({
@@ -116,6 +131,8 @@ export const bundleSummarySchema = z.object({
   path: z.string(),
   isDefault: z.boolean(),
   sampleRate: z.number(),
+  /** Whether the chain has a fine LM (and so a fine temperature that matters). */
+  fineStage: z.boolean(),
   card: z.record(z.string(), z.unknown()),
 });
 export type BundleSummary = z.infer<typeof bundleSummarySchema>;

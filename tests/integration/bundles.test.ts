@@ -63,6 +63,10 @@ describe('bundle validation before use', () => {
     ['a wrong input name', (f) => editManifest(f, (m) => { m.stages.semanticLm.inputs[0].name = 'ids'; }), /semanticLm's ONNX inputs are \(tokens, cache_k, cache_v, cache_len\), the manifest says \(ids, /],
     ['a wrong output shape', (f) => editManifest(f, (m) => { m.stages.semanticLm.outputs[0].shape = ['batch', 65]; }), /semanticLm's output logits is float32 \[batch, 64\], the manifest says float32 \[batch, 65\]/],
     ['inconsistent rates', (f) => editManifest(f, (m) => { m.acoustic.frameRate = 75; }), /acoustic\.frameRate: frameRate must equal sampleRate \/ hop/],
+    ['no fine stage declared beside a fine LM', (f) => editManifest(f, (m) => { m.interleaving.fine = 'none'; }), /stages\.fineLm: a fine LM goes with fine 'level-parallel' and none with fine 'none'/],
+    ['a fine stage declared without its fine LM', (f) => editManifest(f, (m) => { delete m.stages.fineLm; }), /stages\.fineLm: a fine LM goes with fine 'level-parallel'/],
+    ['a decoder declared to read the coarse levels alone in a chain that makes them all', (f) => editManifest(f, (m) => { m.stages.codecDecoder.inputs[0].shape[1] = m.acoustic.coarseLevels; }),
+      /stages\.codecDecoder\.inputs: the decoder must read every level the chain makes/],
     ['a link out of the folder', (f) => { rmSync(join(f, 'fine_lm.onnx')); symlinkSync(join(tinyBundle, 'fine_lm.onnx'), join(f, 'fine_lm.onnx')); }, /fine_lm\.onnx points outside the bundle folder/],
     ['a file that is no ONNX model', (f) => {
       writeFileSync(join(f, 'fine_lm.onnx'), 'not a model at all');

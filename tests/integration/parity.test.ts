@@ -67,13 +67,15 @@ describe('the engine reproduces the PyTorch models (tiny bundle parity fixtures)
 
   it('fine LM: the same logits and the same greedy fill, level by level', async () => {
     const { levels, coarseLevels } = bundle.manifest.acoustic;
+    const [fineLm, fineSpec] = [bundle.sessions.fineLm, bundle.manifest.stages.fineLm];
+    if (!fineLm || !fineSpec) throw new Error('the tiny test bundle has a fine stage');
     const flat = parity.fineLm.codes.flat();
-    const result = await bundle.sessions.fineLm.run({ codes: int64(flat, [1, parity.fineLm.codes.length, levels]), level: scalarInt64(parity.fineLm.level) });
+    const result = await fineLm.run({ codes: int64(flat, [1, parity.fineLm.codes.length, levels]), level: scalarInt64(parity.fineLm.level) });
     const logits = floats(result.logits!);
     const size = bundle.manifest.acoustic.codebookSize;
     expect(maxDifference(logits.subarray(8 * size, 12 * size), parity.fineLm.logitsFrames8to11.flat())).toBeLessThan(1e-4);
     const grid = Int32Array.from(flat);
-    await generateFine(bundle.sessions.fineLm, { levels, coarseLevels, mask: bundle.manifest.vocabulary.fineMask, window: bundle.manifest.stages.fineLm.transformer.context }, [grid], parity.fineLm.knownFrames, greedy);
+    await generateFine(fineLm, { levels, coarseLevels, mask: bundle.manifest.vocabulary.fineMask, window: fineSpec.transformer.context }, [grid], parity.fineLm.knownFrames, greedy);
     expect(Array.from(grid)).toEqual(parity.fineLm.greedy.flat());
   });
 });

@@ -6,7 +6,7 @@ import { resample } from '../../electron/engine/audio/resample';
 import { loadBundle, type VerifiedBundle } from '../../electron/engine/bundles/bundleVerifier';
 import { logMel, toAnalysisRate } from '../../electron/engine/eval/spectral';
 import { onsetRate } from '../../electron/engine/eval/measures';
-import { roundTrip } from '../../electron/engine/tokenizers/acousticTokenizer';
+import { codecLayout, roundTrip } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { repoRoot } from '../fixtures/paths';
 
 /**
@@ -26,7 +26,7 @@ describe('the piano bundle\'s codec keeps the rhythm of what it codes', () => {
   it('hears about as many onsets in the demo phrase\'s round trip as in the phrase itself', async () => {
     const decoded = await decodeAudioFile(join(repoRoot, 'resources', 'demo', 'piano-phrase.flac'));
     const [phrase] = await resample([downmix(decoded.channels)], decoded.sampleRate, bundle.manifest.sampleRate);
-    const { audio } = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, phrase!, bundle.manifest.acoustic);
+    const { audio } = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, phrase!, codecLayout(bundle.manifest));
     const onsets = async (clip: Float32Array) => onsetRate(logMel(await toAnalysisRate(clip, bundle.manifest.sampleRate)));
     const original = await onsets(phrase!);
     const coded = await onsets(audio);

@@ -110,7 +110,7 @@ export class BundleRegistry {
         if (!(await isDirectory(folder)) || !(await stat(join(folder, 'bundle.json')).catch(() => null))) continue;
         try {
           const manifest = await readManifest(folder);
-          out.push({ name: manifest.name, title: manifest.title, domain: manifest.domain, source, path: folder, isDefault: false, sampleRate: manifest.sampleRate, card: manifest.card });
+          out.push({ name: manifest.name, title: manifest.title, domain: manifest.domain, source, path: folder, isDefault: false, sampleRate: manifest.sampleRate, fineStage: manifest.interleaving.fine !== 'none', card: manifest.card });
         } catch {
           // An invalid bundle is not offered; `models verify` names its problem.
         }

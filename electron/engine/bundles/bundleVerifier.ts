@@ -60,10 +60,13 @@ function checkSignature(folder: string, stage: StageName, session: Session, inpu
   }
 }
 
+/** One open session per stage the bundle has: a bundle without a fine stage has no fineLm. */
+export type BundleSessions = Record<Exclude<StageName, 'fineLm'>, Session> & { readonly fineLm?: Session };
+
 export interface VerifiedBundle {
   readonly folder: string;
   readonly manifest: BundleManifest;
-  readonly sessions: Record<StageName, Session>;
+  readonly sessions: BundleSessions;
   /** The execution provider the sessions run on. */
   readonly provider: string;
 }
@@ -76,7 +79,8 @@ export interface VerifiedBundle {
 export async function loadBundle(folder: string, choice: ExecutionChoice): Promise<VerifiedBundle> {
   const manifest = await readManifest(folder);
   const root = await realpath(folder);
-  const stages = Object.entries(manifest.stages) as [StageName, BundleManifest['stages'][StageName]][];
+  type StageSpec = NonNullable<BundleManifest['stages'][StageName]>;
+  const stages = (Object.entries(manifest.stages) as [StageName, StageSpec | undefined][]).filter((entry): entry is [StageName, StageSpec] => entry[1] !== undefined);
   for (const [stage, spec] of stages) {
     const path = join(folder, spec.file);
     const info = await lstat(path).catch(() => null);
@@ -110,5 +114,5 @@ export async function loadBundle(folder: string, choice: ExecutionChoice): Promi
     await Promise.all(Object.values(sessions).map((s) => s.release()));
     throw error;
   }
-  return { folder, manifest, sessions: sessions as Record<StageName, Session>, provider };
+  return { folder, manifest, sessions: sessions as BundleSessions, provider };
 }

@@ -4,7 +4,7 @@ import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
 import { audioAtRate, bundleFor, codecKbps } from '../jobs/jobInputs';
 import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
-import { chunkSeams, roundTrip } from '../tokenizers/acousticTokenizer';
+import { chunkSeams, codecLayout, roundTrip } from '../tokenizers/acousticTokenizer';
 import { codecMedians, writeCodecReport, type CodecListening } from './evalReport';
 import { codecClips } from './evalManifests';
 import { codecQuality, seamRatio } from './measures';
@@ -39,7 +39,7 @@ export const evalCodec: Handlers<EngineMethods>['eval.codec'] = async (params, j
       continue;
     }
     const reference = await toAnalysisRate(original, sampleRate);
-    const coded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, original, acoustic);
+    const coded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, original, codecLayout(bundle.manifest));
     const decoded16k = await toAnalysisRate(coded.audio, sampleRate);
     const codec = codecQuality(reference, decoded16k);
     const chunkSeam = seamRatio(reference, decoded16k, chunkSeams(coded.frames).map((frame) => frame / acoustic.frameRate));

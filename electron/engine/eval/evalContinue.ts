@@ -11,7 +11,7 @@ import { ProgressTracker, yieldToMessages } from '../jobs/progressTracker';
 import { applyCodecCorrection } from '../pipeline/codecCorrection';
 import { continueAudio, framePrompt, semanticTokenSamples } from '../pipeline/continuation';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
-import { roundTrip } from '../tokenizers/acousticTokenizer';
+import { codecLayout, roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueMedians, foldCandidates, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
@@ -116,7 +116,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     const loop = loopOfTail(prompt, samples, rate);
     // With the correction the chain gave its takes: the row is what the chain would play
     // had its LMs found the truth's own codes.
-    const truthCoded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, bundle.manifest.acoustic);
+    const truthCoded = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, truth, codecLayout(bundle.manifest));
     const codecTruth = limitPeaks(applyCodecCorrection([truthCoded.audio], generated.correction)[0]!, rate).audio;
     prepared.push({
       id: c.id,

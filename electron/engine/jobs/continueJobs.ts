@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { withSamplingOverrides } from '../../contract/bundle';
+import { decodedLevels, withSamplingOverrides } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { EngineMethods } from '../../contract/methods';
 import { throwIfCancelled, type Handlers } from '../../contract/rpcServer';
@@ -10,7 +10,7 @@ import { audioLimits } from '../audio/audioLimits';
 import { writeWavFile } from '../audio/wavWriter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { continueAudio, type ContinuationSettings } from '../pipeline/continuation';
-import { encodeAudio, roundTrip } from '../tokenizers/acousticTokenizer';
+import { codecLayout, encodeAudio, roundTrip } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { ProgressTracker, yieldToMessages } from './progressTracker';
 import { audioAtRate, bundleFor, codecKbps } from './jobInputs';
@@ -83,9 +83,8 @@ export const continueJob: H['continue'] = async (params, job) => {
 
 export const codecRoundTrip: H['codec.roundTrip'] = async (params, job) => {
   const bundle = await bundleFor(params.bundle);
-  const { hop, levels } = bundle.manifest.acoustic;
   const audio = await audioAtRate(params.input, bundle.manifest.sampleRate, job);
-  const result = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, audio, { hop, levels }, async () => {
+  const result = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, audio, codecLayout(bundle.manifest), async () => {
     await yieldToMessages();
     throwIfCancelled(job);
   });
@@ -97,7 +96,7 @@ export const codecRoundTrip: H['codec.roundTrip'] = async (params, job) => {
     seconds: audio.length / bundle.manifest.sampleRate,
     kbps: codecKbps(bundle.manifest),
     frames: result.frames,
-    levels,
+    levels: decodedLevels(bundle.manifest),
   };
 };
 

@@ -1,4 +1,4 @@
-import type { BundleDomain, BundleManifest } from '../../contract/bundle';
+import { decodedLevels, type BundleDomain, type BundleManifest } from '../../contract/bundle';
 import { throwIfCancelled, type JobContext } from '../../contract/rpcServer';
 import { downmix } from '../audio/channels';
 import { decodeAudioFile } from '../audio/decodeAudio';
@@ -24,7 +24,7 @@ export async function audioAtRate(path: string, rate: number, job: JobContext): 
   return mono!;
 }
 
-/** The codec's bitrate: frames per second x levels x bits per code. */
+/** The bitrate the bundle decodes: frames per second x levels decoded x bits per code. */
 export function codecKbps(manifest: BundleManifest): number {
-  return (manifest.acoustic.frameRate * manifest.acoustic.levels * Math.log2(manifest.acoustic.codebookSize)) / 1000;
+  return (manifest.acoustic.frameRate * decodedLevels(manifest) * Math.log2(manifest.acoustic.codebookSize)) / 1000;
 }

@@ -1,4 +1,4 @@
-import type { BundleManifest, SamplingSettings } from '../../contract/bundle';
+import { decodedLevels, type BundleManifest, type SamplingSettings } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
@@ -113,9 +113,9 @@ function followedByPlan(promptSemantic: Int32Array, plan: Int32Array, newTokens:
 
 /**
  * The AudioLM chain: semantic and acoustic tokens of the prompt; semantic LM; coarse LM on the
- * semantic plan, primed with the prompt's coarse codes; fine LM primed with the prompt's fine
- * codes; the codec decoder, fed a little of the prompt first so the continuation starts without a
- * seam. All variants run as one batch, each row with its own random stream from the seed.
+ * semantic plan, primed with the prompt's coarse codes; fine LM (where the bundle has one) primed
+ * with the prompt's fine codes; the codec decoder, fed a little of the prompt first so the
+ * continuation starts without a seam. All variants run as one batch, each row with its own random stream from the seed.
  */
 export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
   const { manifest, sessions } = bundle;
@@ -172,36 +172,41 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
         onStep: (done, total) => progress('coarse', done / total),
       }));
 
-  // Fine: prime with the prompt's last frames, every level known.
-  const fineWindow = manifest.stages.fineLm.transformer.context;
-  const primeFrames = Math.min(promptFrames, Math.floor(fineWindow / 2));
+  // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
+  // only the decoder's run-in needs them.
+  const decoded = decodedLevels(manifest);
+  const fineLm = manifest.stages.fineLm && sessions.fineLm ? { spec: manifest.stages.fineLm, session: sessions.fineLm } : undefined;
+  const decoderRunIn = 10;
+  const primeFrames = Math.min(promptFrames, fineLm ? Math.floor(fineLm.spec.transformer.context / 2) : decoderRunIn);
   const grids = coarse.map((rowCodes) => {
     const frames = primeFrames + newFrames;
-    const grid = new Int32Array(frames * levels).fill(manifest.vocabulary.fineMask);
-    for (let f = 0; f < primeFrames; f++) for (let q = 0; q < levels; q++) grid[f * levels + q] = promptCodes[q]![promptFrames - primeFrames + f]!;
-    for (let f = 0; f < newFrames; f++) for (let q = 0; q < coarseLevels; q++) grid[(primeFrames + f) * levels + q] = rowCodes[q]![f]!;
+    const grid = new Int32Array(frames * decoded).fill(manifest.vocabulary.fineMask);
+    for (let f = 0; f < primeFrames; f++) for (let q = 0; q < decoded; q++) grid[f * decoded + q] = promptCodes[q]![promptFrames - primeFrames + f]!;
+    for (let f = 0; f < newFrames; f++) for (let q = 0; q < coarseLevels; q++) grid[(primeFrames + f) * decoded + q] = rowCodes[q]![f]!;
     return grid;
   });
   let finePasses = 0;
-  await timed('fine', () => generateFine(sessions.fineLm, { levels, coarseLevels, mask: manifest.vocabulary.fineMask, window: fineWindow }, grids, primeFrames, {
-    ...picker('fine'),
-    onStep: (done, total) => {
-      finePasses = done;
-      return progress('fine', done / total);
-    },
-  }));
+  if (fineLm) {
+    await timed('fine', () => generateFine(fineLm.session, { levels, coarseLevels, mask: manifest.vocabulary.fineMask, window: fineLm.spec.transformer.context }, grids, primeFrames, {
+      ...picker('fine'),
+      onStep: (done, total) => {
+        finePasses = done;
+        return progress('fine', done / total);
+      },
+    }));
+  }
 
   // Decode from a short run-in of prompt frames so the decoder's receptive field is warm at the seam.
-  const runIn = Math.min(primeFrames, 10);
+  const runIn = Math.min(primeFrames, decoderRunIn);
   let decodeChunks = 0;
   const audio = await timed('decode', async () => {
-    const codes = grids.map((grid) => Array.from({ length: levels }, (_, q) => {
+    const codes = grids.map((grid) => Array.from({ length: decoded }, (_, q) => {
       const frames = runIn + newFrames;
       const out = new Int32Array(frames);
-      for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * levels + q]!;
+      for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * decoded + q]!;
       return out;
     }));
-    const decoded = await decodeCodes(sessions.codecDecoder, codes, {
+    const decodedTakes = await decodeCodes(sessions.codecDecoder, codes, {
       hop,
       onChunk: (fraction) => {
         decodeChunks++;
@@ -209,9 +214,9 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
       },
     });
     const samples = Math.round(settings.seconds * manifest.sampleRate);
-    const takes = decoded.map((row) => row.slice(runIn * hop, runIn * hop + samples));
+    const takes = decodedTakes.map((row) => row.slice(runIn * hop, runIn * hop + samples));
     const measuredFrames = Math.min(promptFrames, Math.round((correctionMeasureSeconds * manifest.sampleRate) / hop));
-    const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.map((level) => level.slice(promptFrames - measuredFrames))], { hop });
+    const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.slice(0, decoded).map((level) => level.slice(promptFrames - measuredFrames))], { hop });
     const correction = measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
     const corrected = applyCodecCorrection(takes, correction);
     const levelMatchDb = takeLevelMatchDb(framed, corrected, manifest.sampleRate);

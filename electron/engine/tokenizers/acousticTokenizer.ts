@@ -1,3 +1,4 @@
+import { decodedLevels, type BundleManifest } from '../../contract/bundle';
 import type { Session } from '../runtime/onnxSession';
 import { float32, floats, int64, toNumbers } from '../runtime/onnxSession';
 
@@ -73,11 +74,21 @@ export async function decodeCodes(session: Session, codes: Int32Array[][], optio
   return out;
 }
 
-/** Encode then decode a mono clip at the codec's rate; the result has the input's length. */
-export async function roundTrip(encoder: Session, decoder: Session, audio: Float32Array, layout: { hop: number; levels: number }, onChunk?: (fraction: number) => Promise<void>): Promise<{ audio: Float32Array; frames: number }> {
+export interface CodecLayout {
+  readonly hop: number;
+  /** Levels the encoder makes. */
+  readonly levels: number;
+  /** Levels the decoder reads: the first ones. */
+  readonly decodedLevels: number;
+}
+
+export const codecLayout = (manifest: BundleManifest): CodecLayout => ({ hop: manifest.acoustic.hop, levels: manifest.acoustic.levels, decodedLevels: decodedLevels(manifest) });
+
+/** Encode then decode a mono clip at the codec's rate, as the bundle decodes; the result has the input's length. */
+export async function roundTrip(encoder: Session, decoder: Session, audio: Float32Array, layout: CodecLayout, onChunk?: (fraction: number) => Promise<void>): Promise<{ audio: Float32Array; frames: number }> {
   const padded = new Float32Array(Math.ceil(audio.length / layout.hop) * layout.hop);
   padded.set(audio);
   const codes = await encodeAudio(encoder, padded, layout.levels);
-  const [decoded] = await decodeCodes(decoder, [codes], { hop: layout.hop, onChunk });
+  const [decoded] = await decodeCodes(decoder, [codes.slice(0, layout.decodedLevels)], { hop: layout.hop, onChunk });
   return { audio: decoded!.subarray(0, audio.length), frames: codes[0]!.length };
 }

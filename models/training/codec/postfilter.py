@@ -142,10 +142,11 @@ def load_fine_lm(path: Path) -> FineLM:
 
 
 def round_trip_crops(codec, files: list[Path], count: int, seconds: float, rate: int, seed: int,
-                     fine_lm: FineLM | None = None, sampled_share: float = 0.0, fine_sampling: tuple[float, int] = (0.6, 20)
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
-    """`count` crops (originals, round trips) from random places in random files; the first
-    `sampled_share` of them with their fine levels drawn by `fine_lm` after 40 frames."""
+                     fine_lm: FineLM | None = None, sampled_share: float = 0.0, fine_sampling: tuple[float, int] = (0.6, 20),
+                     decode_levels: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    """`count` crops (originals, round trips decoded from the first `decode_levels` levels) from
+    random places in random files; the first `sampled_share` of them with their fine levels drawn
+    by `fine_lm` after 40 frames."""
     rng = random.Random(seed)
     length = int(seconds * rate) // codec.cfg.hop * codec.cfg.hop
     originals = []
@@ -168,7 +169,7 @@ def round_trip_crops(codec, files: list[Path], count: int, seconds: float, rate:
         if i < sampled:
             torch.manual_seed(seed * 100003 + i)
             codes = sample_fine_levels(fine_lm, codes, 40, *fine_sampling)
-        decoded.append(codec.decode(codes)[..., :length])
+        decoded.append(codec.decode(codes[:, :decode_levels])[..., :length])
     return originals, torch.cat(decoded)
 
 
@@ -187,6 +188,8 @@ def main() -> None:
     parser.add_argument("--sampled-share", type=float, default=0.5)
     parser.add_argument("--fine-temperature", type=float, default=0.6, help="the bundle's fine sampling")
     parser.add_argument("--fine-top-k", type=int, default=20)
+    parser.add_argument("--decode-levels", type=int, default=8,
+                        help="decode the round trips from this many levels: a filter for a bundle without a fine stage decodes the coarse levels alone")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -203,7 +206,8 @@ def main() -> None:
             train_files = [p for d in args.domain for p in sorted((args.data / "train" / d).glob("*.wav"))]
             valid_files = [p for d in args.domain for p in sorted((args.data / "valid" / d).glob("*.wav"))]
             fine_lm = load_fine_lm(args.fine_lm) if args.fine_lm else None
-            sampling = dict(fine_lm=fine_lm, sampled_share=args.sampled_share, fine_sampling=(args.fine_temperature, args.fine_top_k))
+            sampling = dict(fine_lm=fine_lm, sampled_share=args.sampled_share, fine_sampling=(args.fine_temperature, args.fine_top_k),
+                            decode_levels=args.decode_levels)
             seconds = 2.0 if fine_lm else 1.5  # room for 40 known frames and 60 drawn
             crops = {"train": round_trip_crops(codec, train_files, args.crops, seconds, rate, 1, **sampling),
                      "valid": round_trip_crops(codec, valid_files, 48, 3.0, rate, 2, **sampling)}
@@ -249,7 +253,7 @@ def main() -> None:
             if total < best:
                 best = total
                 torch.save({"model": {k: v.half() for k, v in model.state_dict().items()}, "config": model.config,
-                            "step": step, "valid": figures, "codec": str(args.codec)}, args.out / "best.pt")
+                            "decode_levels": args.decode_levels, "step": step, "valid": figures, "codec": str(args.codec)}, args.out / "best.pt")
             print(json.dumps({"step": step, "loss": round(float(loss), 4), **{k: round(v, 4) for k, v in figures.items()}}), flush=True)
         if time.time() - checkpointed > 180:
             save(last)

@@ -158,15 +158,26 @@ def main() -> None:
     args = parser.parse_args()
 
     config = load_config(args)
+    # "none": no fine LM; the decoder reads the coarse levels alone (a nearly blind fine LM's draws
+    # flicker more than no fine levels at all).
+    fine_stage = config.get("fine_stage", "level-parallel")
+    if fine_stage not in ("level-parallel", "none"):
+        raise SystemExit(f"{args.config}: fine_stage is \"level-parallel\" or \"none\", not {fine_stage!r}")
+    if fine_stage == "none" and (args.fine_lm or args.fixtures):
+        raise SystemExit(f"{args.config} has no fine stage: drop --fine-lm and --fixtures (the parity fixtures include a fine LM)")
     codec, semantic, semantic_lm, coarse_lm, fine_lm, card = build(config, args)
+    lm = LmConfig.from_dict(config["lm"])
+    decoded_levels = lm.levels if fine_stage == "level-parallel" else lm.coarse_levels
     postfilter = None
     if args.postfilter:
         postfilter, state = load_postfilter(args.postfilter)
-        card["postfilter"] = {"checkpoint": args.postfilter.name, "steps": state.get("step"), "validation": state.get("valid")}
+        if state.get("decode_levels", lm.levels) != decoded_levels:
+            raise SystemExit(f"{args.postfilter} was trained behind {state.get('decode_levels', lm.levels)} decoded levels; this bundle decodes {decoded_levels}")
+        card["postfilter"] = {"checkpoint": args.postfilter.name, "steps": state.get("step"), "validation": state.get("valid"),
+                              "decodedLevels": decoded_levels}
     for m in (codec, semantic, semantic_lm, coarse_lm, fine_lm):
         m.eval()
     codec_cfg, sem_cfg, lm_cfg = codec.cfg, semantic.cfg, semantic_lm.body.cfg
-    lm = LmConfig.from_dict(config["lm"])
     if sem_cfg.sample_rate != codec_cfg.sample_rate or sem_cfg.hop != codec_cfg.hop:
         raise SystemExit("the semantic tokenizer and the codec must share sample rate and hop: one rate end to end")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -193,8 +204,9 @@ def main() -> None:
         export = lambda *a: export_onnx(*a, fp16_weights=args.fp16_weights)
         stages["codecEncoder"] = export(CodecEncoderGraph(plain_codec), (wav,), args.out / "codec_encoder.onnx",
                                         {"audio": ("float32", ["batch", 1, "samples"])}, {"codes": ("int64", ["batch", q, "frames"])})
-        stages["codecDecoder"] = export(CodecDecoderGraph(plain_codec, postfilter), (torch.zeros(1, q, 8, dtype=torch.long),), args.out / "codec_decoder.onnx",
-                                        {"codes": ("int64", ["batch", q, "frames"])}, {"audio": ("float32", ["batch", 1, "samples"])})
+        stages["codecDecoder"] = export(CodecDecoderGraph(plain_codec, postfilter), (torch.zeros(1, decoded_levels, 8, dtype=torch.long),),
+                                        args.out / "codec_decoder.onnx",
+                                        {"codes": ("int64", ["batch", decoded_levels, "frames"])}, {"audio": ("float32", ["batch", 1, "samples"])})
         stages["semanticTokenizer"] = export(semantic, (wav,), args.out / "semantic_tokenizer.onnx",
                                              {"audio": ("float32", ["batch", 1, "samples"])}, {"tokens": ("int64", ["batch", "tokens"])})
         cin, cout = cache_io(lm.semantic)
@@ -205,11 +217,15 @@ def main() -> None:
                                     args.out / "coarse_lm.onnx",
                                     {"codes": ("int64", ["batch", "steps", qc]), "semantic": ("int64", ["batch", "steps"]), **cin},
                                     {"logits": ("float32", ["batch", qc, v]), **cout})
-        stages["fineLm"] = export(fine_lm, (torch.zeros(1, 6, q, dtype=torch.long), torch.tensor(qc)), args.out / "fine_lm.onnx",
-                                  {"codes": ("int64", ["batch", "frames", q]), "level": ("int64", [])},
-                                  {"logits": ("float32", ["batch", "frames", v])})
+        if fine_stage == "level-parallel":
+            stages["fineLm"] = export(fine_lm, (torch.zeros(1, 6, q, dtype=torch.long), torch.tensor(qc)), args.out / "fine_lm.onnx",
+                                      {"codes": ("int64", ["batch", "frames", q]), "level": ("int64", [])},
+                                      {"logits": ("float32", ["batch", "frames", v])})
+        else:
+            (args.out / "fine_lm.onnx").unlink(missing_ok=True)
     for key, t in (("semanticLm", lm.semantic), ("coarseLm", lm.coarse), ("fineLm", lm.fine)):
-        stages[key]["transformer"] = {"layers": t.n_layer, "heads": t.n_head, "headDim": t.d_model // t.n_head, "context": t.context}
+        if key in stages:
+            stages[key]["transformer"] = {"layers": t.n_layer, "heads": t.n_head, "headDim": t.d_model // t.n_head, "context": t.context}
 
     sampling = {stage: {"temperature": s["temperature"], "topK": s["top_k"], "topP": s["top_p"], "repetitionPenalty": s["repetition_penalty"]}
                 for stage, s in config["sampling"].items()}
@@ -222,7 +238,7 @@ def main() -> None:
         "sampleRate": codec_cfg.sample_rate,
         "acoustic": {"hop": hop, "frameRate": codec_cfg.frame_rate, "levels": q, "codebookSize": v, "coarseLevels": qc},
         "semantic": {"tokenRate": codec_cfg.frame_rate / 2, "framesPerToken": 2, "vocabSize": lm.semantic_vocab, "nullToken": lm.semantic_vocab},
-        "interleaving": {"coarse": "delay", "fine": "level-parallel"},
+        "interleaving": {"coarse": "delay", "fine": fine_stage},
         "vocabulary": {"coarsePad": v, "fineMask": v},
         "stages": stages,
         "sampling": sampling,
