@@ -27,10 +27,11 @@ const info = (file: string) => JSON.parse(sketchpad('info', file, '--json').stdo
 describe('the shipped bundles and demo clips', () => {
   it('ship where the app looks: the general bundle for any clip, the piano and speech ones the defaults for their domains', () => {
     for (const name of [general, piano, speech]) expect(existsSync(join(shippedModels, name, 'bundle.json'))).toBe(true);
-    const listed = JSON.parse(sketchpad('models', 'list', '--json').stdout) as { name: string; domain: string; isDefault: boolean; source: string }[];
-    expect(listed).toContainEqual(expect.objectContaining({ name: general, domain: 'general', isDefault: true, source: 'shipped' }));
-    expect(listed).toContainEqual(expect.objectContaining({ name: piano, domain: 'piano', isDefault: true, source: 'shipped' }));
-    expect(listed).toContainEqual(expect.objectContaining({ name: speech, domain: 'speech', isDefault: true, source: 'shipped' }));
+    const listed = JSON.parse(sketchpad('models', 'list', '--json').stdout) as { name: string; domain: string; isDefault: boolean; source: string; fineStage: boolean }[];
+    // The piano and speech chains decode their coarse levels alone (session 30); the general one keeps its fine LM.
+    expect(listed).toContainEqual(expect.objectContaining({ name: general, domain: 'general', isDefault: true, source: 'shipped', fineStage: true }));
+    expect(listed).toContainEqual(expect.objectContaining({ name: piano, domain: 'piano', isDefault: true, source: 'shipped', fineStage: false }));
+    expect(listed).toContainEqual(expect.objectContaining({ name: speech, domain: 'speech', isDefault: true, source: 'shipped', fineStage: false }));
   });
 
   it.each([general, piano, speech])('%s passes the full verification: hashes, ONNX signatures, no way out of its folder', (name) => {
@@ -40,16 +41,17 @@ describe('the shipped bundles and demo clips', () => {
   });
 
   it.each([
-    ['piano', 'piano-phrase.flac', ['--domain', 'piano'], piano],
-    ['speech', 'speech-sentence.flac', ['--domain', 'speech'], speech],
-    ['unmarked speech', 'speech-sentence.flac', [], general],
-  ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (label, clip, domain, bundle) => {
+    ['piano', 'piano-phrase.flac', ['--domain', 'piano'], piano, false],
+    ['speech', 'speech-sentence.flac', ['--domain', 'speech'], speech, false],
+    ['unmarked speech', 'speech-sentence.flac', [], general, true],
+  ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (label, clip, domain, bundle, fineStage) => {
     const out = join(scratchDir(`shipped-${label.replace(' ', '-')}`), 'takes');
     const run = sketchpad('continue', demo(clip), '--out', out, ...domain, '--seconds', '2', '--variants', '2', '--seed', '5', '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as { files: string[]; bundle: string };
+    const result = JSON.parse(run.stdout) as { files: string[]; bundle: string; timings: { fine: number } };
     expect(result.bundle).toBe(bundle);
+    expect(result.timings.fine > 0).toBe(fineStage);
     const { files } = result;
     const prompt = info(demo(clip));
     for (const file of files) {
