@@ -115,7 +115,8 @@ function followedByPlan(promptSemantic: Int32Array, plan: Int32Array, newTokens:
  * The AudioLM chain: semantic and acoustic tokens of the prompt; semantic LM; coarse LM on the
  * semantic plan, primed with the prompt's coarse codes; fine LM (where the bundle has one) primed
  * with the prompt's fine codes; the codec decoder, fed a little of the prompt first so the
- * continuation starts without a seam. All variants run as one batch, each row with its own random stream from the seed.
+ * continuation starts without a seam. All variants run as one batch, each row with its own random
+ * stream from the seed.
  */
 export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
   const { manifest, sessions } = bundle;
