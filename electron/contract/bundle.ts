@@ -137,6 +137,16 @@ export const bundleSummarySchema = z.object({
 });
 export type BundleSummary = z.infer<typeof bundleSummarySchema>;
 
+export type SampledStage = keyof StageSampling;
+
+/**
+ * The stages whose temperature a bundle reads: all three, or semantic and coarse where it has no
+ * fine stage. Unknown (no bundle chosen: the engine picks one by the clip's domain) means all three.
+ */
+export function sampledStages(bundle?: Pick<BundleSummary, 'fineStage'>): readonly SampledStage[] {
+  return bundle?.fineStage === false ? ['semantic', 'coarse'] : ['semantic', 'coarse', 'fine'];
+}
+
 /**
  * The bundle a job runs when it names none: the default for the clip's domain, else the general
  * domain's default, else any default. The engine resolves with it and the app labels "Default" by it.
