@@ -107,7 +107,7 @@ export const bundleManifestSchema = z.object({
   card: z.record(z.string(), z.unknown()),
 }).refine((m) => m.acoustic.coarseLevels < m.acoustic.levels, { message: 'coarseLevels must be fewer than levels', path: ['acoustic', 'coarseLevels'] })
   .refine((m) => Math.abs(m.sampleRate / m.acoustic.hop - m.acoustic.frameRate) < 1e-6, { message: 'frameRate must equal sampleRate / hop', path: ['acoustic', 'frameRate'] })
-  .refine((m) => (m.interleaving.fine === 'none') === !m.stages.fineLm, {
+  .refine((m) => hasFineStage(m) === Boolean(m.stages.fineLm), {
     message: "a fine LM goes with fine 'level-parallel' and none with fine 'none'", path: ['stages', 'fineLm'],
   })
   .refine((m) => m.stages.codecDecoder.inputs[0]?.shape[1] === decodedLevels(m), {
@@ -117,9 +117,14 @@ export const bundleManifestSchema = z.object({
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 export type StageName = keyof BundleManifest['stages'];
 
+/** Whether the chain has a fine LM (the schema holds `interleaving.fine` and `stages.fineLm` to agree). */
+export function hasFineStage(manifest: { interleaving: { fine: 'level-parallel' | 'none' } }): boolean {
+  return manifest.interleaving.fine !== 'none';
+}
+
 /** The acoustic levels the chain makes and the decoder reads: all of them, or the coarse ones where there is no fine stage. */
 export function decodedLevels(manifest: { acoustic: { levels: number; coarseLevels: number }; interleaving: { fine: 'level-parallel' | 'none' } }): number {
-  return manifest.interleaving.fine === 'none' ? manifest.acoustic.coarseLevels : manifest.acoustic.levels;
+  return hasFineStage(manifest) ? manifest.acoustic.levels : manifest.acoustic.coarseLevels;
 }
 
 /** What the UI and `sketchpad models list` show of a bundle. */

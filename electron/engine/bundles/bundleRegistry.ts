@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
-import { bundleDomains, defaultBundleOf, type BundleDomain, type BundleSummary } from '../../contract/bundle';
+import { bundleDomains, defaultBundleOf, hasFineStage, type BundleDomain, type BundleSummary } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { ExecutionChoice } from '../runtime/executionProvider';
 import { loadBundle, readManifest, type VerifiedBundle } from './bundleVerifier';
@@ -110,7 +110,7 @@ export class BundleRegistry {
         if (!(await isDirectory(folder)) || !(await stat(join(folder, 'bundle.json')).catch(() => null))) continue;
         try {
           const manifest = await readManifest(folder);
-          out.push({ name: manifest.name, title: manifest.title, domain: manifest.domain, source, path: folder, isDefault: false, sampleRate: manifest.sampleRate, fineStage: manifest.interleaving.fine !== 'none', card: manifest.card });
+          out.push({ name: manifest.name, title: manifest.title, domain: manifest.domain, source, path: folder, isDefault: false, sampleRate: manifest.sampleRate, fineStage: hasFineStage(manifest), card: manifest.card });
         } catch {
           // An invalid bundle is not offered; `models verify` names its problem.
         }

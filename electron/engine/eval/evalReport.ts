@@ -168,7 +168,7 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
     await writeFile(join(out, 'img', `${name}-model.png`), spectrogramPng(joined16k, seam));
     await writeFile(join(out, 'img', `${name}-truth.png`), spectrogramPng(truthJoined16k, seam));
     const row = result.cases.find((r) => r.id === c.id)!;
-    const notes = /piano/i.test(row.set) ? notesAcrossSeam(joined16k!, truthJoined16k, seam) : '';
+    const notes = /piano/i.test(row.set) ? notesAcrossSeam(joined16k, truthJoined16k, seam) : '';
     listening.push(`<div class="case"><b>${escape(c.id)}</b> — model: ${measureNames.map((n) => `${n} ${fmt(row.model.scores[n])}`).join(', ')}, copy ${fmt(row.model.copyFraction)}, seam ${fmt(row.model.seamJump, 1)} (prompt's own transients ${fmt(row.promptTransient, 1)}), diversity ${fmt(row.diversity)}<br>
       onsets a second: prompt ${fmt(row.promptOnsetRate, 1)}, variants ${fmt(row.model.onsetRate, 1)}, truth ${fmt(row.truth.onsetRate, 1)}, truth through the codec ${fmt(row.codecTruth.onsetRate, 1)}<br>
       prompt + variant 1 <audio controls preload="none" src="${await writeAudio(out, `${name}-model.wav`, joined, rate)}"></audio>

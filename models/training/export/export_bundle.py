@@ -171,8 +171,9 @@ def main() -> None:
     postfilter = None
     if args.postfilter:
         postfilter, state = load_postfilter(args.postfilter)
-        if state.get("decode_levels", lm.levels) != decoded_levels:
-            raise SystemExit(f"{args.postfilter} was trained behind {state.get('decode_levels', lm.levels)} decoded levels; this bundle decodes {decoded_levels}")
+        trained_behind = state.get("decode_levels", lm.levels)
+        if trained_behind != decoded_levels:
+            raise SystemExit(f"{args.postfilter} was trained behind {trained_behind} decoded levels; this bundle decodes {decoded_levels}")
         card["postfilter"] = {"checkpoint": args.postfilter.name, "steps": state.get("step"), "validation": state.get("valid"),
                               "decodedLevels": decoded_levels}
     for m in (codec, semantic, semantic_lm, coarse_lm, fine_lm):
