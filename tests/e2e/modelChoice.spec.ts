@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { startWebHostProcess } from './webHostProcess';
+
+let host: Awaited<ReturnType<typeof startWebHostProcess>>;
+
+test.beforeAll(async () => {
+  // The shipped bundles: the general one has a fine stage, the piano and speech ones have none.
+  host = await startWebHostProcess();
+});
+test.afterAll(async () => {
+  await host.stop();
+});
+
+test('the per-stage temperatures offer only the stages the chosen model samples', async ({ page }) => {
+  await page.goto(host.url);
+  const bundle = page.getByTestId('generate-bundle');
+  await expect(bundle.locator('option')).toHaveCount(4);
+  await expect(bundle.locator('option').first()).toHaveText('Default (Sketchpad general (piano and speech))');
+  await page.getByTestId('generate-advanced').check();
+  const sliders = page.locator('[data-testid^=temperature-]');
+  await expect(sliders).toHaveCount(3);
+  await expect(page.getByTestId('temperature-fine')).toBeVisible();
+
+  await bundle.selectOption({ label: 'Sketchpad piano · piano' });
+  await expect(sliders).toHaveCount(2);
+  await expect(page.getByTestId('temperature-fine')).toHaveCount(0);
+  await expect(page.getByTestId('temperature-coarse')).toBeVisible();
+
+  await bundle.selectOption({ label: 'Sketchpad speech · speech' });
+  await expect(sliders).toHaveCount(2);
+  await bundle.selectOption({ index: 0 });
+  await expect(sliders).toHaveCount(3);
+});
