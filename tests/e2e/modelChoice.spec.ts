@@ -15,7 +15,8 @@ test('the per-stage temperatures offer only the stages the chosen model samples'
   await page.goto(host.url);
   const bundle = page.getByTestId('generate-bundle');
   await expect(bundle.locator('option')).toHaveCount(4);
-  await expect(bundle.locator('option').first()).toHaveText('Default (Sketchpad general (piano and speech))');
+  // Automatic: the engine hears piano or speech in the prompt; the fine temperature is for the general bundle.
+  await expect(bundle.locator('option').first()).toHaveText('Automatic (piano, speech or general, by the clip)');
   await page.getByTestId('generate-advanced').check();
   const sliders = page.locator('[data-testid^=temperature-]');
   await expect(sliders).toHaveCount(3);

@@ -43,7 +43,10 @@ describe('the shipped bundles and demo clips', () => {
   it.each([
     ['piano', 'piano-phrase.flac', ['--domain', 'piano'], piano, false],
     ['speech', 'speech-sentence.flac', ['--domain', 'speech'], speech, false],
-    ['unmarked speech', 'speech-sentence.flac', [], general, true],
+    // Named neither bundle nor domain: the prompt's sound picks the domain's default.
+    ['unmarked piano', 'piano-phrase.flac', [], piano, false],
+    ['unmarked speech', 'speech-sentence.flac', [], speech, false],
+    ['general', 'speech-sentence.flac', ['--bundle', general], general, true],
   ])('continues the %s demo clip with audible takes at about the prompt\'s loudness', (label, clip, domain, bundle, fineStage) => {
     const out = join(scratchDir(`shipped-${label.replace(' ', '-')}`), 'takes');
     const run = sketchpad('continue', demo(clip), '--out', out, ...domain, '--seconds', '2', '--variants', '2', '--seed', '5', '--json');

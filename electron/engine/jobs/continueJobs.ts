@@ -13,6 +13,7 @@ import { continueAudio, type ContinuationSettings } from '../pipeline/continuati
 import { codecLayout, encodeAudio, roundTrip } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { ProgressTracker, yieldToMessages } from './progressTracker';
+import { detectDomain } from './domainDetection';
 import { audioAtRate, bundleFor, codecKbps } from './jobInputs';
 
 type H = Handlers<EngineMethods>;
@@ -35,15 +36,24 @@ export const continueJob: H['continue'] = async (params, job) => {
   const started = performance.now();
   const progress = new ProgressTracker(job, stageWeights);
   progress.report('load', 0);
-  const bundle = await bundleFor(params.bundle, params.domain);
+  const atRate = new Map<number, Promise<Float32Array>>();
+  const promptAt = (rate: number): Promise<Float32Array> => {
+    if (!atRate.has(rate)) {
+      atRate.set(rate, audioAtRate(params.prompt, rate, job).then((whole) =>
+        whole.subarray(Math.round((params.promptStart ?? 0) * rate), params.promptEnd === undefined ? whole.length : Math.round(params.promptEnd * rate))));
+    }
+    return atRate.get(rate)!;
+  };
+  // Named neither bundle nor domain: the prompt's sound picks the domain's default.
+  const domain = params.domain ?? (params.bundle ? undefined : (await detectDomain(promptAt, job)).domain);
+  const bundle = await bundleFor(params.bundle, domain);
   const made = bundle.manifest.domain;
   if (params.domain && made !== 'general' && made !== params.domain) {
     throw new SketchpadError('bundle/wrong-domain', `The bundle ${bundle.manifest.name} is made for ${made}, and this prompt is ${params.domain}: choose a ${params.domain} or general bundle.`);
   }
   progress.report('prompt', 0);
   const rate = bundle.manifest.sampleRate;
-  const whole = await audioAtRate(params.prompt, rate, job);
-  const prompt = whole.subarray(Math.round((params.promptStart ?? 0) * rate), params.promptEnd === undefined ? whole.length : Math.round(params.promptEnd * rate));
+  const prompt = await promptAt(rate);
   if (peakOf([prompt]) < 10 ** (audioLimits.silenceDb / 20)) {
     throw new SketchpadError('continue/prompt', `${basename(params.prompt)} is silent: there is nothing to continue from.`);
   }
