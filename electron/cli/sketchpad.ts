@@ -131,9 +131,9 @@ program
   .option('--seconds <s>', 'length of each continuation', parseNumber('--seconds'), 8)
   .option('--variants <n>', 'how many continuations', parseNumber('--variants', true), 4)
   .option('--seed <n>', 'random seed: the same seed and settings give the same audio', parseNumber('--seed', true))
-  .option('--bundle <name|path>', 'model bundle (default: the default bundle)')
+  .option('--bundle <name|path>', 'model bundle (default: the default for the domain)')
   .option('--temperature <s,c,f>', 'sampling temperature per stage', parseTemperatures)
-  .addOption(new Option('--domain <domain>', 'what the prompt is; a bundle for another domain is refused').choices(bundleDomains))
+  .addOption(new Option('--domain <domain>', 'what the prompt is (default: heard from the prompt, else general); a bundle for another domain is refused').choices(bundleDomains))
   .option('--json', 'print one JSON object')
   .action(async (prompt: string, o: { out: string; seconds: number; variants: number; seed?: number; bundle?: string; domain?: (typeof bundleDomains)[number]; temperature?: ReturnType<typeof parseTemperatures>; json?: boolean }) => {
     const result = await engine.call('continue', {
