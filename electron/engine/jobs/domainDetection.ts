@@ -39,7 +39,12 @@ export async function detectDomain(audioAt: (rate: number) => Promise<Float32Arr
     const rebuilt = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, heard, codecLayout(bundle.manifest));
     errors[candidate.domain] = codecQuality(await toAnalysisRate(heard, rate), await toAnalysisRate(rebuilt.audio, rate)).logMelL1;
   }
-  const ranked = (Object.entries(errors) as [BundleDomain, number][]).sort((a, b) => a[1] - b[1]);
+  return { domain: clearlyBest(errors), errors };
+}
+
+/** The domain whose codec error is lower than every other's by the margin; undefined with fewer than two or no clear winner. */
+export function clearlyBest(errors: Partial<Record<BundleDomain, number>>, margin = detectionMargin): BundleDomain | undefined {
+  const ranked = (Object.entries(errors) as [BundleDomain, number][]).filter(([, e]) => Number.isFinite(e)).sort((a, b) => a[1] - b[1]);
   const [best, next] = ranked;
-  return best && next && next[1] - best[1] >= detectionMargin ? { domain: best[0], errors } : { errors };
+  return best && next && next[1] - best[1] >= margin ? best[0] : undefined;
 }
