@@ -153,8 +153,19 @@ export function sampledStages(bundle?: Pick<BundleSummary, 'fineStage'>): readon
 }
 
 /**
+ * The domain defaults (piano, speech: not general) a prompt is heard against when a job names
+ * neither bundle nor domain; none unless there are two to choose between. The engine detects with
+ * them, and the app offers "Automatic" where there are any.
+ */
+export function domainCandidates<T extends Pick<BundleSummary, 'domain' | 'isDefault'>>(bundles: readonly T[]): T[] {
+  const candidates = bundles.filter((b) => b.isDefault && b.domain !== 'general');
+  return candidates.length >= 2 ? candidates : [];
+}
+
+/**
  * The bundle a job runs when it names none: the default for the clip's domain, else the general
- * domain's default, else any default. The engine resolves with it and the app labels "Default" by it.
+ * domain's default, else any default. The engine resolves with it and, where there are no domain
+ * candidates to hear, the app labels "Default" by it.
  */
 export function defaultBundleOf<T extends Pick<BundleSummary, 'domain' | 'isDefault'>>(bundles: readonly T[], domain?: BundleDomain): T | undefined {
   const defaults = bundles.filter((b) => b.isDefault);

@@ -1,4 +1,4 @@
-import type { BundleDomain } from '../../contract/bundle';
+import { domainCandidates, type BundleDomain } from '../../contract/bundle';
 import { throwIfCancelled, type JobContext } from '../../contract/rpcServer';
 import { codecQuality } from '../eval/measures';
 import { toAnalysisRate } from '../eval/spectral';
@@ -26,9 +26,7 @@ export interface DomainDetection {
  * `audioAt(rate)`: the prompt at a bundle's sample rate.
  */
 export async function detectDomain(audioAt: (rate: number) => Promise<Float32Array>, job: JobContext): Promise<DomainDetection> {
-  const bundles = await registry.list();
-  const candidates = bundles.filter((b) => b.isDefault && b.domain !== 'general');
-  if (candidates.length < 2) return { errors: {} };
+  const candidates = domainCandidates(await registry.list());
   const errors: Partial<Record<BundleDomain, number>> = {};
   for (const candidate of candidates) {
     throwIfCancelled(job);
