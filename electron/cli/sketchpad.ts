@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AudioInfo } from '../contract/audio';
 import { wavEncodings } from '../contract/audio';
-import { bundleDomains, describeSampling, samplingOverridesSchema, type SamplingOverrides } from '../contract/bundle';
+import { bundleDomains, describeSampling, keyRanking, samplingOverridesSchema, type SamplingOverrides } from '../contract/bundle';
 import { firstSchemaIssue, SketchpadError } from '../contract/errors';
 import type { Progress } from '../contract/progress';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -118,6 +118,8 @@ function parseSamplingFile(path: string): SamplingOverrides {
   return parsed.data;
 }
 
+const candidatesHelp = `takes drawn per take kept, where the bundle has a key profile: the ones nearest the prompt's key are kept (default ${keyRanking.defaultCandidatesPerTake}; 1 keeps every take drawn)`;
+
 const progress = (json?: boolean) => ({ onProgress: progressPrinter(!json && process.stderr.isTTY) });
 const endProgressLine = (json?: boolean): void => {
   if (!json && process.stderr.isTTY) process.stderr.write('\n');
@@ -134,10 +136,11 @@ program
   .option('--bundle <name|path>', 'model bundle (default: the default for the domain)')
   .option('--temperature <s,c,f>', 'sampling temperature per stage', parseTemperatures)
   .addOption(new Option('--domain <domain>', 'what the prompt is (default: heard from the prompt, else general); a bundle for another domain is refused').choices(bundleDomains))
+  .option('--candidates <n>', candidatesHelp, parseNumber('--candidates', true))
   .option('--json', 'print one JSON object')
-  .action(async (prompt: string, o: { out: string; seconds: number; variants: number; seed?: number; bundle?: string; domain?: (typeof bundleDomains)[number]; temperature?: ReturnType<typeof parseTemperatures>; json?: boolean }) => {
+  .action(async (prompt: string, o: { out: string; seconds: number; variants: number; seed?: number; bundle?: string; domain?: (typeof bundleDomains)[number]; temperature?: ReturnType<typeof parseTemperatures>; candidates?: number; json?: boolean }) => {
     const result = await engine.call('continue', {
-      prompt: resolve(prompt), outDir: resolve(o.out), seconds: o.seconds, variants: o.variants, seed: o.seed, bundle: o.bundle, domain: o.domain, temperatures: o.temperature,
+      prompt: resolve(prompt), outDir: resolve(o.out), seconds: o.seconds, variants: o.variants, seed: o.seed, bundle: o.bundle, domain: o.domain, temperatures: o.temperature, candidatesPerTake: o.candidates,
     }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
@@ -178,9 +181,10 @@ program
   .option('--seconds <s>', 'continuation length', parseNumber('--seconds'), 10)
   .option('--variants <n>', 'variants in the batch', parseNumber('--variants', true), 4)
   .option('--bundle <name|path>', 'model bundle')
+  .option('--candidates <n>', candidatesHelp, parseNumber('--candidates', true))
   .option('--json', 'print one JSON object')
-  .action(async (o: { promptSeconds: number; seconds: number; variants: number; bundle?: string; json?: boolean }) => {
-    const result = await engine.call('bench.run', { promptSeconds: o.promptSeconds, seconds: o.seconds, variants: o.variants, bundle: o.bundle }, progress(o.json));
+  .action(async (o: { promptSeconds: number; seconds: number; variants: number; bundle?: string; candidates?: number; json?: boolean }) => {
+    const result = await engine.call('bench.run', { promptSeconds: o.promptSeconds, seconds: o.seconds, variants: o.variants, bundle: o.bundle, candidatesPerTake: o.candidates }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`${result.bundle} on ${result.provider}: ${result.variants} x ${result.seconds} s from a ${result.promptSeconds} s prompt`);
@@ -191,6 +195,7 @@ program
       console.log(`  ${(run.useCache ? 'KV cache on' : 'KV cache off').padEnd(14)} ${`${run.wallSeconds.toFixed(2)} s`.padEnd(8)}${cells}${run.realTimeFactor.toFixed(2).padEnd(13)}${run.peakRssMb.toFixed(0)} MB`);
     }
     const s = result.cached.steps;
+    if (result.cached.drawnTakes > result.variants) console.log(`  ${result.cached.drawnTakes} takes drawn, the ${result.variants} nearest the prompt's key decoded`);
     console.log(`  steps: semantic ${s.semantic} (${(s.semantic / result.cached.timings.semantic).toFixed(0)}/s), coarse ${s.coarse} (${(s.coarse / result.cached.timings.coarse).toFixed(0)}/s), fine passes ${s.finePasses}, decoder chunks ${s.decodeChunks}`);
     console.log(`  the cache makes the run ${result.speedup.toFixed(2)}x faster`);
   });
@@ -231,10 +236,11 @@ evaluate.command('continue')
   .option('--semantic-oracle', 'also run the acoustic stages on the truth\'s own semantic tokens (what a perfect semantic LM would give)')
   .option('--seed <n>', 'the first case\'s random seed (case i uses n + i): another seed, another draw of the same settings', parseNumber('--seed', true), 1)
   .option('--sampling <file>', 'a JSON file of sampling settings over the bundle\'s, per stage, e.g. {"coarse": {"temperature": 0.7}}', parseSamplingFile)
+  .option('--candidates <n>', candidatesHelp, parseNumber('--candidates', true))
   .option('--report <dir>', 'write an HTML report with spectrograms and players')
   .option('--json', 'print one JSON object')
-  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; semanticOracle?: boolean; seed: number; sampling?: SamplingOverrides; report?: string; json?: boolean }) => {
-    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), semanticOracle: Boolean(o.semanticOracle), seed: o.seed, sampling: o.sampling, report: o.report && resolve(o.report) }, progress(o.json));
+  .action(async (o: { manifest?: string; dir?: string; bundle?: string; variants: number; seconds: number; ablation?: boolean; semanticOracle?: boolean; seed: number; sampling?: SamplingOverrides; candidates?: number; report?: string; json?: boolean }) => {
+    const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), semanticOracle: Boolean(o.semanticOracle), seed: o.seed, sampling: o.sampling, candidatesPerTake: o.candidates, report: o.report && resolve(o.report) }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
     console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);

@@ -99,6 +99,12 @@ export const bundleManifestSchema = z.object({
     semanticLm: lmStageSchema,
     coarseLm: lmStageSchema,
     fineLm: lmStageSchema.optional(),
+    /**
+     * Coarse codes -> their summed pitch-class profile (12 values), fitted on the training audio
+     * (models/training/export/key_profile.py): lets the engine draw more takes than asked and keep
+     * those that stay nearest the prompt's key, before decoding any.
+     */
+    keyProfile: stageFileSchema.optional(),
   }),
   sampling: stageSamplingSchema,
   license: z.string(),
@@ -112,9 +118,24 @@ export const bundleManifestSchema = z.object({
   })
   .refine((m) => m.stages.codecDecoder.inputs[0]?.shape[1] === decodedLevels(m), {
     message: 'the decoder must read every level the chain makes (the coarse levels alone where there is no fine stage)', path: ['stages', 'codecDecoder', 'inputs'],
+  })
+  .refine((m) => !m.stages.keyProfile || m.stages.keyProfile.inputs[0]?.shape[1] === m.acoustic.coarseLevels, {
+    message: 'the key profile reads the coarse levels', path: ['stages', 'keyProfile', 'inputs'],
   });
 
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
+
+/**
+ * Takes drawn for each take kept where the bundle has a key profile: twice the coarse work,
+ * choosing the half that keeps nearest the prompt's key (docs/eval/README.md, session 32).
+ * Bundles without one draw exactly the takes asked for.
+ */
+export const keyRanking = { defaultCandidatesPerTake: 2, maxCandidatesPerTake: 4 } as const;
+
+/** How many takes a job draws per take it keeps: the asked number (or the default) where the bundle can rank, else 1. */
+export function candidatesPerTake(manifest: Pick<BundleManifest, 'stages'>, asked?: number): number {
+  return manifest.stages.keyProfile ? (asked ?? keyRanking.defaultCandidatesPerTake) : 1;
+}
 export type StageName = keyof BundleManifest['stages'];
 
 /** Whether the chain has a fine LM (the schema holds `interleaving.fine` and `stages.fineLm` to agree). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
-import { bundleDomains, bundleSummarySchema, samplingOverridesSchema } from './bundle';
+import { bundleDomains, bundleSummarySchema, keyRanking, samplingOverridesSchema } from './bundle';
 import { codecEvalResultSchema, continueEvalResultSchema } from './eval';
 import { projectDocumentSchema, projectNameSchema, projectSummarySchema } from './project';
 
@@ -36,6 +36,8 @@ const continueResultSchema = z.object({
   seed: z.number(),
   promptSeconds: z.number(),
   timings: stageTimingsSchema,
+  /** Takes drawn through the semantic and coarse stages; the variants nearest the prompt's key were kept. */
+  drawnTakes: z.number(),
   wallSeconds: z.number(),
 });
 export type ContinueResult = z.infer<typeof continueResultSchema>;
@@ -44,6 +46,7 @@ const benchRunSchema = z.object({
   useCache: z.boolean(),
   wallSeconds: z.number(),
   timings: stageTimingsSchema,
+  drawnTakes: z.number(),
   steps: z.object({ semantic: z.number(), coarse: z.number(), finePasses: z.number(), decodeChunks: z.number() }),
   realTimeFactor: z.number(),
   peakRssMb: z.number(),
@@ -107,6 +110,8 @@ export const engineMethods = {
       /** What the prompt is: a bundle made for another domain is refused. */
       domain: z.enum(bundleDomains).optional(),
       temperatures: temperaturesSchema.optional(),
+      /** Takes drawn per take kept, where the bundle has a key profile (default keyRanking's). */
+      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
     }),
     result: continueResultSchema,
   },
@@ -130,6 +135,7 @@ export const engineMethods = {
       seconds: z.number().positive().max(120).default(10),
       variants: z.number().int().min(1).max(16).default(4),
       bundle: z.string().optional(),
+      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
     }),
     result: z.object({ bundle: z.string(), provider: z.string(), promptSeconds: z.number(), seconds: z.number(), variants: z.number(), cached: benchRunSchema, uncached: benchRunSchema, speedup: z.number() }),
   },
@@ -153,6 +159,7 @@ export const engineMethods = {
       semanticOracle: z.boolean().default(false),
       /** Sampling settings over the bundle's, to choose them on a tuning set. */
       sampling: samplingOverridesSchema.optional(),
+      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
     }).refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),
     result: continueEvalResultSchema,
   },

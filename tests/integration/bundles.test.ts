@@ -8,7 +8,7 @@ import { BundleRegistry } from '../../electron/engine/bundles/bundleRegistry';
 import { loadBundle } from '../../electron/engine/bundles/bundleVerifier';
 import { findExternalData } from '../../electron/engine/bundles/onnxExternalData';
 import { tinyBundle } from '../fixtures/bundles';
-import { scratchDir } from '../fixtures/paths';
+import { repoRoot, scratchDir } from '../fixtures/paths';
 
 const cpu = { providers: ['cpu'], label: 'CPU' };
 
@@ -38,6 +38,14 @@ function modelWithExternalData(location: string): Uint8Array {
   return Model.encode(Model.fromObject({ irVersion: 8, graph: { initializer: [{ name: 'weight', externalData: [{ key: 'location', value: location }], dataLocation: 1 }] } })).finish();
 }
 
+/** The piano bundle's key profile (it reads three coarse levels, as the tiny bundle makes) added to a copied bundle. */
+function addPianoKeyProfile(folder: string): void {
+  const piano = join(repoRoot, 'models', 'sketchpad-piano');
+  cpSync(join(piano, 'key_profile.onnx'), join(folder, 'key_profile.onnx'));
+  const stage = (JSON.parse(readFileSync(join(piano, 'bundle.json'), 'utf8')) as { stages: { keyProfile: unknown } }).stages.keyProfile;
+  editManifest(folder, (m) => { m.stages.keyProfile = stage; });
+}
+
 async function refusal(folder: string): Promise<string> {
   try {
     await loadBundle(folder, cpu);
@@ -54,6 +62,14 @@ describe('bundle validation before use', () => {
     expect(bundle.provider).toBe('CPU');
   });
 
+  it('opens a key profile where the bundle has one, as its seventh session', async () => {
+    const folder = copyBundle();
+    addPianoKeyProfile(folder);
+    const bundle = await loadBundle(folder, cpu);
+    expect(Object.keys(bundle.sessions)).toHaveLength(7);
+    expect(bundle.sessions.keyProfile).toBeDefined();
+  });
+
   it.each<[string, (folder: string) => void, RegExp]>([
     ['a missing file', (f) => rmSync(join(f, 'fine_lm.onnx')), /fineLm's file fine_lm\.onnx is missing/],
     ['a changed file', (f) => writeFileSync(join(f, 'coarse_lm.onnx'), Buffer.concat([readFileSync(join(f, 'coarse_lm.onnx')), Buffer.from([0])])), /coarse_lm\.onnx does not match its sha256/],
@@ -67,6 +83,14 @@ describe('bundle validation before use', () => {
     ['a fine stage declared without its fine LM', (f) => editManifest(f, (m) => { delete m.stages.fineLm; }), /stages\.fineLm: a fine LM goes with fine 'level-parallel'/],
     ['a decoder declared to read the coarse levels alone in a chain that makes them all', (f) => editManifest(f, (m) => { m.stages.codecDecoder.inputs[0].shape[1] = m.acoustic.coarseLevels; }),
       /stages\.codecDecoder\.inputs: the decoder must read every level the chain makes/],
+    ['a key profile declared to read other levels than the coarse ones', (f) => {
+      addPianoKeyProfile(f);
+      editManifest(f, (m) => { m.stages.keyProfile.inputs[0].shape[1] = m.acoustic.levels; });
+    }, /stages\.keyProfile\.inputs: the key profile reads the coarse levels/],
+    ['a changed key profile', (f) => {
+      addPianoKeyProfile(f);
+      writeFileSync(join(f, 'key_profile.onnx'), Buffer.concat([readFileSync(join(f, 'key_profile.onnx')), Buffer.from([0])]));
+    }, /key_profile\.onnx does not match its sha256/],
     ['a link out of the folder', (f) => { rmSync(join(f, 'fine_lm.onnx')); symlinkSync(join(tinyBundle, 'fine_lm.onnx'), join(f, 'fine_lm.onnx')); }, /fine_lm\.onnx points outside the bundle folder/],
     ['a file that is no ONNX model', (f) => {
       writeFileSync(join(f, 'fine_lm.onnx'), 'not a model at all');

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { keyRanking } from '../../electron/contract/bundle';
 import { cliBin, repoRoot, scratchDir } from '../fixtures/paths';
 
 /** The bundles that ship in models/ and the demo clips that ship in resources/demo/. */
@@ -52,9 +53,11 @@ describe('the shipped bundles and demo clips', () => {
     const run = sketchpad('continue', demo(clip), '--out', out, ...domain, '--seconds', '2', '--variants', '2', '--seed', '5', '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as { files: string[]; bundle: string; timings: { fine: number } };
+    const result = JSON.parse(run.stdout) as { files: string[]; bundle: string; timings: { fine: number }; drawnTakes: number };
     expect(result.bundle).toBe(bundle);
     expect(result.timings.fine > 0).toBe(fineStage);
+    // The piano and speech bundles draw more takes and keep those nearest the prompt's key; the general one has no key profile.
+    expect(result.drawnTakes).toBe(bundle === general ? 2 : 2 * keyRanking.defaultCandidatesPerTake);
     const { files } = result;
     const prompt = info(demo(clip));
     for (const file of files) {
@@ -65,5 +68,12 @@ describe('the shipped bundles and demo clips', () => {
       expect(Math.abs(take.loudnessLufs! - prompt.loudnessLufs!)).toBeLessThan(15);
       expect(take.peakDb!).toBeLessThanOrEqual(-0.99); // the limiter's ceiling, after 16-bit rounding
     }
+  });
+
+  it('draws exactly the takes asked for with --candidates 1', () => {
+    const out = join(scratchDir('shipped-one-candidate'), 'takes');
+    const run = sketchpad('continue', demo('piano-phrase.flac'), '--out', out, '--bundle', piano, '--seconds', '1', '--variants', '2', '--candidates', '1', '--json');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { drawnTakes: number }).drawnTakes).toBe(2);
   });
 });

@@ -60,8 +60,8 @@ function checkSignature(folder: string, stage: StageName, session: Session, inpu
   }
 }
 
-/** One open session per stage the bundle has: a bundle without a fine stage has no fineLm. */
-export type BundleSessions = Record<Exclude<StageName, 'fineLm'>, Session> & { readonly fineLm?: Session };
+/** One open session per stage the bundle has: a bundle without a fine stage has no fineLm, one without a key profile no keyProfile. */
+export type BundleSessions = Record<Exclude<StageName, 'fineLm' | 'keyProfile'>, Session> & { readonly fineLm?: Session; readonly keyProfile?: Session };
 
 export interface VerifiedBundle {
   readonly folder: string;

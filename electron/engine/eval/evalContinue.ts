@@ -1,5 +1,5 @@
 import { measureNames, type CandidateMeasures, type ContinueEvalResult, type Scores } from '../../contract/eval';
-import { withSamplingOverrides } from '../../contract/bundle';
+import { candidatesPerTake, withSamplingOverrides } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import type { EngineMethods } from '../../contract/methods';
@@ -105,7 +105,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     }
     const samples = Math.min(truth.length, Math.round(params.seconds * rate));
     truth = truth.subarray(0, samples);
-    const settings = { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling };
+    const settings = { seconds: samples / rate, variants: params.variants, seed: params.seed + index, sampling, candidatesPerTake: params.candidatesPerTake };
     const step = async () => {
       await yieldToMessages();
       throwIfCancelled(job);
@@ -155,6 +155,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     bundle: bundle.manifest.name,
     sampling,
     variants: params.variants,
+    candidatesPerTake: candidatesPerTake(bundle.manifest, params.candidatesPerTake),
     seconds: params.seconds,
     cases: rows,
     summary: continueMedians(rows),

@@ -178,7 +178,7 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
   }
   const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
   const notes = result.notes.length ? `<h2>Notes</h2><ul>${result.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : '';
-  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case, sampling ${escape(describeSampling(result.sampling))}. Medians per set. Scores: 1 is as close to the prompt as its true continuation, 0 as close as other pieces' continuations.</p>
+  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case${result.candidatesPerTake > 1 ? ` (each the nearest the prompt's key of ${result.candidatesPerTake} drawn)` : ''}, sampling ${escape(describeSampling(result.sampling))}. Medians per set. Scores: 1 is as close to the prompt as its true continuation, 0 as close as other pieces' continuations.</p>
     <table>${header}${summary}</table>${charts}${skipped}${notes}<h2>Cases</h2>${listening.join('')}`;
   await writeFile(join(out, 'index.html'), page(`Continuation eval: ${result.bundle}`, body));
   return join(out, 'index.html');

@@ -32,6 +32,7 @@ export const benchJob: Handlers<EngineMethods>['bench.run'] = async (params, job
       seed: 1,
       sampling: bundle.manifest.sampling,
       useCache,
+      candidatesPerTake: params.candidatesPerTake,
     }, async (stage, within) => {
       tracker.report(useCache ? 'cached' : 'uncached', ['tokenize', 'semantic', 'coarse', 'fine', 'decode'].indexOf(stage) / 5 + within / 5);
       await yieldToMessages();
@@ -42,6 +43,7 @@ export const benchJob: Handlers<EngineMethods>['bench.run'] = async (params, job
       useCache,
       wallSeconds,
       timings: result.timings,
+      drawnTakes: result.drawnTakes,
       steps: result.steps,
       realTimeFactor: params.seconds / wallSeconds,
       peakRssMb: process.resourceUsage().maxRSS / 1024,

@@ -58,7 +58,7 @@ export const continueJob: H['continue'] = async (params, job) => {
     throw new SketchpadError('continue/prompt', `${basename(params.prompt)} is silent: there is nothing to continue from.`);
   }
   const seed = params.seed ?? randomInt(0, 2 ** 31);
-  const settings: ContinuationSettings = { seconds: params.seconds, variants: params.variants, seed, sampling: samplingFor(bundle, params.temperatures) };
+  const settings: ContinuationSettings = { seconds: params.seconds, variants: params.variants, seed, sampling: samplingFor(bundle, params.temperatures), candidatesPerTake: params.candidatesPerTake };
   await prepareOutDir(params.outDir);
   const result = await continueAudio(bundle, prompt, settings, async (stage, within) => {
     progress.report(stage, within);
@@ -87,6 +87,7 @@ export const continueJob: H['continue'] = async (params, job) => {
     seed,
     promptSeconds: prompt.length / bundle.manifest.sampleRate,
     timings: result.timings,
+    drawnTakes: result.drawnTakes,
     wallSeconds: (performance.now() - started) / 1000,
   };
 };

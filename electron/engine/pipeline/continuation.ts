@@ -1,4 +1,4 @@
-import { decodedLevels, type BundleManifest, type SamplingSettings } from '../../contract/bundle';
+import { candidatesPerTake, decodedLevels, keyRanking, type BundleManifest, type SamplingSettings } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
@@ -12,6 +12,7 @@ import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
 import { applyLevelCorrection } from './codecLevel';
+import { keyProfiles, nearestInKey } from './keyRanking';
 import { takeLevelMatchDb } from './takeLevel';
 
 export interface ContinuationSettings {
@@ -32,6 +33,11 @@ export interface ContinuationSettings {
    * hold their last token.
    */
   readonly semanticPlan?: Int32Array;
+  /**
+   * Takes drawn per take kept, where the bundle has a key profile to choose by (default
+   * keyRanking.defaultCandidatesPerTake); 1 keeps every take drawn.
+   */
+  readonly candidatesPerTake?: number;
 }
 
 export const continuationLimits = {
@@ -54,6 +60,8 @@ export interface Continuation {
   readonly correction: CodecCorrection;
   /** The gain, after that, that brought the median take to the prompt's loudness (see takeLevel.ts). */
   readonly levelMatchDb: number;
+  /** Takes drawn through the semantic and coarse stages; the `variants` nearest the prompt's key were kept. */
+  readonly drawnTakes: number;
 }
 
 export interface ContinuationProgress {
@@ -70,15 +78,20 @@ export function batchBytes(manifest: BundleManifest, rows: number, seconds: numb
 /** Checks settings against the bundle before any work, with the reason in the message. */
 export function checkSettings(manifest: BundleManifest, settings: ContinuationSettings): void {
   const { seconds, variants } = settings;
+  const candidates = settings.candidatesPerTake ?? 1;
+  if (!Number.isInteger(candidates) || candidates < 1 || candidates > keyRanking.maxCandidatesPerTake) {
+    throw new SketchpadError('continue/bad-settings', `The takes drawn per take kept must be a whole number from 1 to ${keyRanking.maxCandidatesPerTake} (asked: ${candidates}).`);
+  }
   if (!(seconds > 0) || seconds > continuationLimits.maxSeconds) {
     throw new SketchpadError('continue/bad-settings', `The continuation length must be more than 0 and at most ${continuationLimits.maxSeconds} seconds (asked: ${seconds}).`);
   }
   if (!Number.isInteger(variants) || variants < 1 || variants > continuationLimits.maxVariants) {
     throw new SketchpadError('continue/bad-settings', `The number of variants must be a whole number from 1 to ${continuationLimits.maxVariants} (asked: ${variants}).`);
   }
-  const bytes = batchBytes(manifest, variants, seconds);
+  const drawn = variants * candidatesPerTake(manifest, settings.candidatesPerTake);
+  const bytes = batchBytes(manifest, drawn, seconds);
   if (bytes > continuationLimits.maxBatchBytes) {
-    const fit = Math.max(1, Math.floor(continuationLimits.maxBatchBytes / batchBytes(manifest, 1, seconds)));
+    const fit = Math.max(1, Math.floor(continuationLimits.maxBatchBytes / batchBytes(manifest, drawn / variants, seconds)));
     throw new SketchpadError('continue/bad-settings', `${variants} variants of ${seconds} s with ${manifest.name} need about ${(bytes / 1024 ** 3).toFixed(1)} GB; at most ${fit} fit in the ${(continuationLimits.maxBatchBytes / 1024 ** 3).toFixed(1)} GB budget.`);
   }
 }
@@ -116,7 +129,8 @@ function followedByPlan(promptSemantic: Int32Array, plan: Int32Array, newTokens:
  * semantic plan, primed with the prompt's coarse codes; fine LM (where the bundle has one) primed
  * with the prompt's fine codes; the codec decoder, fed a little of the prompt first so the
  * continuation starts without a seam. All variants run as one batch, each row with its own random
- * stream from the seed.
+ * stream from the seed. Where the bundle has a key profile, more takes are drawn than asked and
+ * those whose coarse codes keep nearest the prompt's key go on to the decoder.
  */
 export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
   const { manifest, sessions } = bundle;
@@ -124,7 +138,8 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const framed = framePrompt(manifest, prompt);
   const { levels, coarseLevels, hop } = manifest.acoustic;
   const { framesPerToken } = manifest.semantic;
-  const rows = settings.variants;
+  const keyProfile = sessions.keyProfile;
+  const rows = settings.variants * (keyProfile ? candidatesPerTake(manifest, settings.candidatesPerTake) : 1);
   const timings: StageTimings = { tokenize: 0, semantic: 0, coarse: 0, fine: 0, decode: 0 };
   const timed = async <T>(stage: keyof StageTimings, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -165,13 +180,20 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
         onStep: (done, total) => progress('semantic', done / total),
       }));
 
-  const coarse = await timed('coarse', () =>
+  const drawnCoarse = await timed('coarse', () =>
     generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, rows, settings.useCache ?? true),
       { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
       promptCodes.slice(0, coarseLevels), semantic, newFrames, {
         ...picker('coarse'),
         onStep: (done, total) => progress('coarse', done / total),
       }));
+  const coarse = keyProfile && rows > settings.variants
+    ? await timed('coarse', async () => {
+      const [promptProfile] = await keyProfiles(keyProfile, [promptCodes.slice(0, coarseLevels)]);
+      const rowProfiles = await keyProfiles(keyProfile, drawnCoarse);
+      return nearestInKey(promptProfile!, rowProfiles, settings.variants).map((row) => drawnCoarse[row]!);
+    })
+    : drawnCoarse;
 
   // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
   // only the decoder's run-in needs them.
@@ -230,5 +252,6 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     steps: { semantic: settings.acousticOnly || plan ? 0 : newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
     correction: audio.correction,
     levelMatchDb: audio.levelMatchDb,
+    drawnTakes: rows,
   };
 }

@@ -1,0 +1,39 @@
+import type { Session } from '../runtime/onnxSession';
+import { floats, int64 } from '../runtime/onnxSession';
+
+/**
+ * The pitch-class profiles of runs of coarse codes, by the bundle's key profile (the mean chroma
+ * each first-level code stood for in the training audio, summed over the run): one 12-value
+ * profile per run, scaled to unit length. runs: [run][level][frame], all of one length (one
+ * tensor): the prompt and the drawn takes go separately.
+ */
+export async function keyProfiles(session: Session, runs: readonly (readonly Int32Array[])[]): Promise<Float64Array[]> {
+  const levels = runs[0]?.length ?? 0;
+  const frames = runs[0]?.[0]?.length ?? 0;
+  const flat: number[] = [];
+  for (const run of runs) for (const level of run) flat.push(...level);
+  const result = await session.run({ codes: int64(flat, [runs.length, levels, frames]) });
+  const profiles = floats(result.profile!);
+  return runs.map((_, r) => unitLength(profiles.subarray(r * 12, (r + 1) * 12)));
+}
+
+function unitLength(values: ArrayLike<number>): Float64Array {
+  const out = Float64Array.from(values);
+  const norm = Math.hypot(...out) || 1;
+  return out.map((x) => x / norm);
+}
+
+const cosine = (a: Float64Array, b: Float64Array): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+/**
+ * The `keep` rows whose profile is nearest the prompt's (highest cosine), in their drawn order so
+ * each kept take keeps its own random stream; ties go to the earlier row.
+ */
+export function nearestInKey(prompt: Float64Array, rows: readonly Float64Array[], keep: number): number[] {
+  return rows
+    .map((profile, row) => ({ row, similarity: cosine(prompt, profile) }))
+    .sort((a, b) => b.similarity - a.similarity || a.row - b.row)
+    .slice(0, keep)
+    .map((r) => r.row)
+    .sort((a, b) => a - b);
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBundle, type VerifiedBundle } from '../../electron/engine/bundles/bundleVerifier';
+import { keyProfiles, nearestInKey } from '../../electron/engine/pipeline/keyRanking';
+import { encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
+import { repoRoot } from '../fixtures/paths';
+
+const rate = 24000;
+const midiHz = (note: number): number => 440 * 2 ** ((note - 69) / 12);
+
+/** Two seconds of a struck chord, re-struck every half second: decaying harmonic tones, piano-like. */
+function chord(notes: number[]): Float32Array {
+  const out = new Float32Array(2 * rate);
+  for (let strike = 0; strike < 4; strike++) {
+    for (const note of notes) {
+      const f = midiHz(note);
+      for (let i = 0; i < rate / 2; i++) {
+        const t = i / rate;
+        const tone = Math.sin(2 * Math.PI * f * t) + 0.5 * Math.sin(4 * Math.PI * f * t) + 0.25 * Math.sin(6 * Math.PI * f * t);
+        out[strike * (rate / 2) + i]! += (0.1 * Math.exp(-4 * t) * tone);
+      }
+    }
+  }
+  return out;
+}
+
+/** The piano bundle's key profile: what its first-level codes sound like in pitch classes. */
+describe('the piano bundle\'s key profile', () => {
+  let bundle: VerifiedBundle;
+  beforeAll(async () => {
+    bundle = await loadBundle(join(repoRoot, 'models', 'sketchpad-piano'), { providers: ['cpu'], label: 'CPU' });
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(bundle.sessions).map((s) => s.release()));
+  });
+
+  const profileOf = async (notes: number[]) => {
+    const codes = await encodeAudio(bundle.sessions.codecEncoder, chord(notes), bundle.manifest.acoustic.levels);
+    const [profile] = await keyProfiles(bundle.sessions.keyProfile!, [codes.slice(0, bundle.manifest.acoustic.coarseLevels)]);
+    return profile!;
+  };
+
+  it('hears a chord\'s notes in its codes alone, and tells keys apart by them', async () => {
+    expect(bundle.sessions.keyProfile).toBeDefined();
+    const cMajor = await profileOf([60, 64, 67]);
+    const strongest = Array.from(cMajor.keys()).sort((a, b) => cMajor[b]! - cMajor[a]!).slice(0, 4);
+    // C, E and G among the four strongest classes (a tone's harmonics add G and E of their own).
+    for (const pc of [0, 4, 7]) expect(strongest).toContain(pc);
+    const fSharpMajor = await profileOf([66, 70, 73]);
+    const cMajorHigher = await profileOf([72, 76, 79]);
+    // Of codes drawn from F# major and from C major an octave up, the C major prompt keeps the C major ones.
+    expect(nearestInKey(cMajor, [fSharpMajor, cMajorHigher], 1)).toEqual([1]);
+  });
+});
