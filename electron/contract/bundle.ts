@@ -126,13 +126,14 @@ export const bundleManifestSchema = z.object({
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 
 /**
- * Takes drawn for each take kept where the bundle has a key profile: three times the semantic and
- * coarse work, keeping the third nearest the prompt's key. Measured on piano (24 x 4, one seed)
- * key 0.67 -> 0.78 / 0.82 with 2 / 4 drawn, 4 x 10 s in 4.8 s with 1, 5.7 s with 2, 7.2 s with 3,
- * 9.6 s with 4 (docs/eval/README.md, session 32): 3 leaves room under the 10 s goal. Bundles
- * without one draw exactly the takes asked for.
+ * Takes drawn for each take kept where the bundle has a key profile: twice the semantic and coarse
+ * work, keeping the half nearest the prompt's key. Two seeds each (docs/eval/README.md, session
+ * 32): piano key 0.67 / 0.64 -> 0.78 / 0.80 with 2 drawn, 0.79 / 0.79 with 3; speech 0.62 / 0.51
+ * -> 0.90 / 0.96 with 2, 0.97 / 0.99 with 3, but 3 costs speech loudness (paired -0.15±0.09
+ * against 2) and time (4 x 10 s in 5.7 s with 2, 7.2-8.3 s with 3). Bundles without one draw
+ * exactly the takes asked for.
  */
-export const keyRanking = { defaultCandidatesPerTake: 3, maxCandidatesPerTake: 4 } as const;
+export const keyRanking = { defaultCandidatesPerTake: 2, maxCandidatesPerTake: 4 } as const;
 
 /** How many takes a job draws per take it keeps: the asked number (or the default) where the bundle can rank, else 1. */
 export function candidatesPerTake(manifest: Pick<BundleManifest, 'stages'>, asked?: number): number {
