@@ -1,4 +1,4 @@
-import { median } from '../statistics';
+import { dot, median } from '../statistics';
 import { analysis, chroma, logMel, melPowers, spectralFlux } from './spectral';
 
 /** Everything the continuation measures need of one clip, computed once. */
@@ -90,7 +90,7 @@ function meanShape(meanMel: Float64Array): Float64Array {
 /** The distances between a prompt and a candidate continuation: 0 is the same, larger is further. */
 export const distances = {
   /** 1 - cosine of the mean pitch-class profiles. */
-  key: (a: ClipFeatures, b: ClipFeatures): number => 1 - a.chroma.reduce((s, x, i) => s + x * b.chroma[i]!, 0),
+  key: (a: ClipFeatures, b: ClipFeatures): number => 1 - dot(a.chroma, b.chroma),
   /** RMS difference of the mean log-mel shapes (levels removed), in nepers. */
   timbre: (a: ClipFeatures, b: ClipFeatures): number => {
     const [x, y] = [meanShape(a.meanMel), meanShape(b.meanMel)];

@@ -1,5 +1,6 @@
 import { resample } from '../audio/resample';
 import { powerSpectrogram } from '../audio/spectrum';
+import { unitLength } from '../statistics';
 
 /** The analysis every measure shares: 16 kHz, 32 ms Hann frames every 10 ms, 80 mel bands. */
 export const analysis = { sampleRate: 16000, fftSize: 512, hop: 160, melBands: 80 } as const;
@@ -65,8 +66,7 @@ export function chroma(audio16k: Float32Array): Float64Array {
       profile[pitchClass]! += Math.sqrt(power[k]!);
     }
   }
-  const norm = Math.hypot(...profile) || 1;
-  return profile.map((x) => x / norm);
+  return unitLength(profile);
 }
 
 /** Frame-to-frame change of the log-mel spectrum: the L2 norm of the positive differences. */

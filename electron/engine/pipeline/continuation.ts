@@ -75,6 +75,10 @@ export function batchBytes(manifest: BundleManifest, rows: number, seconds: numb
   return rows * (cache(manifest.stages.semanticLm.transformer) + cache(manifest.stages.coarseLm.transformer) + audio);
 }
 
+/** Rows the semantic and coarse LMs draw: the variants, times the takes drawn per take kept where the bundle can rank. */
+export const drawnRows = (manifest: BundleManifest, settings: ContinuationSettings): number =>
+  settings.variants * candidatesPerTake(manifest, settings.candidatesPerTake);
+
 /** Checks settings against the bundle before any work, with the reason in the message. */
 export function checkSettings(manifest: BundleManifest, settings: ContinuationSettings): void {
   const { seconds, variants } = settings;
@@ -88,7 +92,7 @@ export function checkSettings(manifest: BundleManifest, settings: ContinuationSe
   if (!Number.isInteger(variants) || variants < 1 || variants > continuationLimits.maxVariants) {
     throw new SketchpadError('continue/bad-settings', `The number of variants must be a whole number from 1 to ${continuationLimits.maxVariants} (asked: ${variants}).`);
   }
-  const drawn = variants * candidatesPerTake(manifest, settings.candidatesPerTake);
+  const drawn = drawnRows(manifest, settings);
   const bytes = batchBytes(manifest, drawn, seconds);
   if (bytes > continuationLimits.maxBatchBytes) {
     const fit = Math.max(1, Math.floor(continuationLimits.maxBatchBytes / batchBytes(manifest, drawn / variants, seconds)));
@@ -138,8 +142,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const framed = framePrompt(manifest, prompt);
   const { levels, coarseLevels, hop } = manifest.acoustic;
   const { framesPerToken } = manifest.semantic;
-  const keyProfile = sessions.keyProfile;
-  const rows = settings.variants * (keyProfile ? candidatesPerTake(manifest, settings.candidatesPerTake) : 1);
+  const rows = drawnRows(manifest, settings);
   const timings: StageTimings = { tokenize: 0, semantic: 0, coarse: 0, fine: 0, decode: 0 };
   const timed = async <T>(stage: keyof StageTimings, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -180,20 +183,20 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
         onStep: (done, total) => progress('semantic', done / total),
       }));
 
-  const drawnCoarse = await timed('coarse', () =>
-    generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, rows, settings.useCache ?? true),
+  const coarse = await timed('coarse', async () => {
+    const drawn = await generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, rows, settings.useCache ?? true),
       { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
       promptCodes.slice(0, coarseLevels), semantic, newFrames, {
         ...picker('coarse'),
         onStep: (done, total) => progress('coarse', done / total),
-      }));
-  const coarse = keyProfile && rows > settings.variants
-    ? await timed('coarse', async () => {
-      const [promptProfile] = await keyProfiles(keyProfile, [promptCodes.slice(0, coarseLevels)]);
-      const rowProfiles = await keyProfiles(keyProfile, drawnCoarse);
-      return nearestInKey(promptProfile!, rowProfiles, settings.variants).map((row) => drawnCoarse[row]!);
-    })
-    : drawnCoarse;
+      });
+    // More rows than variants only where the bundle has a key profile (candidatesPerTake).
+    const keyProfile = sessions.keyProfile;
+    if (!keyProfile || rows === settings.variants) return drawn;
+    const [promptProfile] = await keyProfiles(keyProfile, [promptCodes.slice(0, coarseLevels)]);
+    const rowProfiles = await keyProfiles(keyProfile, drawn);
+    return nearestInKey(promptProfile!, rowProfiles, settings.variants).map((row) => drawn[row]!);
+  });
 
   // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
   // only the decoder's run-in needs them.

@@ -1,5 +1,6 @@
 import type { Session } from '../runtime/onnxSession';
 import { floats, int64 } from '../runtime/onnxSession';
+import { dot, unitLength } from '../statistics';
 
 /**
  * The pitch-class profiles of runs of coarse codes, by the bundle's key profile (the mean chroma
@@ -17,21 +18,13 @@ export async function keyProfiles(session: Session, runs: readonly (readonly Int
   return runs.map((_, r) => unitLength(profiles.subarray(r * 12, (r + 1) * 12)));
 }
 
-function unitLength(values: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(values);
-  const norm = Math.hypot(...out) || 1;
-  return out.map((x) => x / norm);
-}
-
-const cosine = (a: Float64Array, b: Float64Array): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
-
 /**
  * The `keep` rows whose profile is nearest the prompt's (highest cosine), in their drawn order so
  * each kept take keeps its own random stream; ties go to the earlier row.
  */
 export function nearestInKey(prompt: Float64Array, rows: readonly Float64Array[], keep: number): number[] {
   return rows
-    .map((profile, row) => ({ row, similarity: cosine(prompt, profile) }))
+    .map((profile, row) => ({ row, similarity: dot(prompt, profile) }))
     .sort((a, b) => b.similarity - a.similarity || a.row - b.row)
     .slice(0, keep)
     .map((r) => r.row)

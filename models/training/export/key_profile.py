@@ -27,7 +27,7 @@ from scipy.signal import resample_poly
 
 from codec.model import Codec, CodecConfig, load_codec_weights
 from common.run import load_config
-from .export_bundle import export_onnx, strip_weight_norm
+from .export_bundle import export_onnx, round_to_fp16, strip_weight_norm
 
 ANALYSIS_RATE = 16000
 FFT_SIZE = 2048
@@ -121,10 +121,7 @@ def main() -> None:
     codec = Codec(CodecConfig(**config["codec"]))
     load_codec_weights(codec, torch.load(codec_path, map_location="cpu")["model"])
     codec = strip_weight_norm(codec)
-    with torch.no_grad():
-        for tensor in [*codec.parameters(), *codec.buffers()]:
-            if tensor.is_floating_point():
-                tensor.copy_(tensor.half().float())  # as the bundle's fp16 encoder computes
+    round_to_fp16(codec)  # as the bundle's fp16 encoder computes
     acoustic = manifest["acoustic"]
     files = sorted((args.data / "train" / args.domain).glob("*.wav"))
     if not files:
