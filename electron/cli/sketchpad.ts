@@ -243,7 +243,7 @@ evaluate.command('continue')
     const result = await engine.call('eval.continue', { manifest: o.manifest && resolve(o.manifest), dir: o.dir && resolve(o.dir), bundle: o.bundle, variants: o.variants, seconds: o.seconds, ablation: Boolean(o.ablation), semanticOracle: Boolean(o.semanticOracle), seed: o.seed, sampling: o.sampling, candidatesPerTake: o.candidates, report: o.report && resolve(o.report) }, progress(o.json));
     endProgressLine(o.json);
     if (o.json) return console.log(JSON.stringify(result));
-    console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (medians; n/m = not measured)`);
+    console.log(`continuation eval of ${result.bundle}: ${result.variants} variants x ${result.seconds} s per case (scores per set over the cases' summed distances; copy, seam and onsets medians; n/m = not measured)`);
     console.log(`sampling: ${describeSampling(result.sampling)}`);
     const rows = [['set', 'candidate', 'key', 'timbre', 'loudness', 'rhythm', 'pitch', 'copy', 'seam', 'onsets/s', 'diversity']];
     for (const s of result.summary) {

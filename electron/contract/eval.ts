@@ -42,10 +42,14 @@ export type CodecEvalResult = z.infer<typeof codecEvalResultSchema>;
 export const measureNames = ['key', 'timbre', 'loudness', 'rhythm', 'pitch'] as const;
 const scores = z.object({ key: z.number().nullable(), timbre: z.number().nullable(), loudness: z.number().nullable(), rhythm: z.number().nullable(), pitch: z.number().nullable() });
 export type Scores = z.infer<typeof scores>;
+/** Per measure, how far a clip is from its prompt (measures.ts `distances`); null where unmeasured (pitch of unvoiced audio). */
+export type Distances = Scores;
 /** `onsetRate`: onsets a second by the rhythm measure's detector, so a rhythm score can be read as
  * too many onsets (a codec's flicker) or too few (a smeared or static take). */
-const candidate = z.object({ scores, copyFraction: z.number(), seamJump: z.number(), onsetRate: z.number() });
+const candidate = z.object({ scores, distances: scores, copyFraction: z.number(), seamJump: z.number(), onsetRate: z.number() });
 export type CandidateMeasures = z.infer<typeof candidate>;
+const summaryCandidate = candidate.extend({ medianCaseScores: scores });
+export type SummaryCandidate = z.infer<typeof summaryCandidate>;
 
 export const continueEvalResultSchema = z.object({
   bundle: z.string(),
@@ -73,9 +77,18 @@ export const continueEvalResultSchema = z.object({
     promptTransient: z.number(),
     /** The prompt's onsets a second, which the rhythm score compares each candidate's with. */
     promptOnsetRate: z.number(),
+    /** The mean distance from the prompt to the other pieces' true continuations in the set: what scores 0. */
+    otherPieces: scores,
     diversity: z.number().nullable(),
   })),
-  summary: z.array(z.object({ set: z.string(), cases: z.number(), promptOnsetRate: z.number(), model: candidate, acousticOnly: candidate.nullable(), semanticOracle: candidate.nullable(), loop: candidate, truth: candidate, codecTruth: candidate, diversity: z.number().nullable() })),
+  /**
+   * Per set. A summary candidate's `scores` normalise the set's summed distances, (others - candidate) /
+   * (others - truth), because one case's span can be tiny or even negative (its truth further from the
+   * prompt than other pieces are), which turns that case's score upside down; `medianCaseScores` keeps
+   * the median of the per-case scores for comparison. Distances and the other measures are means and
+   * medians over cases.
+   */
+  summary: z.array(z.object({ set: z.string(), cases: z.number(), promptOnsetRate: z.number(), model: summaryCandidate, acousticOnly: summaryCandidate.nullable(), semanticOracle: summaryCandidate.nullable(), loop: summaryCandidate, truth: summaryCandidate, codecTruth: summaryCandidate, diversity: z.number().nullable() })),
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
   /** Things handled but worth knowing, e.g. a prompt and truth at different sample rates. */
   notes: z.array(z.string()),

@@ -11,18 +11,29 @@ function sketchpad(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/**
- * The rhythm score normalises |prompt - candidate| onset rates between the truth's and the other
- * pieces' mean: the loop's score fixes that mean, which must then give the codec truth's score from
- * the onset rates the result reports. Returns whether the case could be checked.
- */
-function rhythmFollowsOnsetRates(c: ContinueEvalResult['cases'][number]): boolean {
-  const [loopScore, codecScore] = [c.loop.scores.rhythm, c.codecTruth.scores.rhythm];
-  if (loopScore === null || codecScore === null || Math.abs(1 - loopScore) < 1e-6) return false;
-  const [toTruth, toLoop, toCodec] = [c.truth, c.loop, c.codecTruth].map((m) => Math.abs(c.promptOnsetRate - m.onsetRate)) as [number, number, number];
-  const toOthers = (toLoop - loopScore * toTruth) / (1 - loopScore);
-  expect(codecScore).toBeCloseTo((toOthers - toCodec) / (toOthers - toTruth), 6);
-  return true;
+/** Each score is (other pieces - candidate) / (other pieces - truth) over the distances the result reports. */
+function scoresFollowDistances(c: ContinueEvalResult['cases'][number]): void {
+  for (const candidate of [c.model, c.loop, c.codecTruth]) {
+    for (const name of ['key', 'timbre', 'rhythm'] as const) {
+      const [mine, own, other] = [candidate.distances[name]!, c.truth.distances[name]!, c.otherPieces[name]!];
+      expect(candidate.scores[name]).toBeCloseTo((other - mine) / (other - own), 6);
+    }
+  }
+  // The rhythm distance is the gap in onset rates the result reports.
+  expect(c.codecTruth.distances.rhythm).toBeCloseTo(Math.abs(c.promptOnsetRate - c.codecTruth.onsetRate), 9);
+}
+
+/** A set's score normalises the summed distances of its cases, not a median of their scores. */
+function summaryScoresSumDistances(result: ContinueEvalResult): void {
+  for (const s of result.summary) {
+    const cases = result.cases.filter((c) => c.set === s.set);
+    const sum = (pick: (c: (typeof cases)[number]) => number) => cases.reduce((total, c) => total + pick(c), 0);
+    const [mine, own, other] = [sum((c) => c.model.distances.key!), sum((c) => c.truth.distances.key!), sum((c) => c.otherPieces.key!)];
+    expect(s.model.scores.key).toBeCloseTo((other - mine) / (other - own), 6);
+    expect(s.model.distances.key).toBeCloseTo(mine / cases.length, 9);
+    expect(s.truth.scores.key).toBeCloseTo(1, 9);
+    expect(s.model.medianCaseScores.key).not.toBeNull();
+  }
 }
 
 describe('sketchpad eval', () => {
@@ -119,7 +130,8 @@ describe('sketchpad eval', () => {
       expect(c.loop.copyFraction).toBeGreaterThan(0.5);
       expect(c.diversity).toBeGreaterThan(0);
     }
-    expect(result.cases.filter(rhythmFollowsOnsetRates).length).toBeGreaterThan(0);
+    for (const c of result.cases) scoresFollowDistances(c);
+    summaryScoresSumDistances(result);
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     expect(html).toMatch(/sampling semantic t1 k0 p1 r1; coarse t0.7 k40 p1 r1; fine t0 k0 p1 r1/);
     expect(html).toMatch(/prompt \+ variant 1 \(the white line is the seam\)/);

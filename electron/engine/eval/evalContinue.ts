@@ -1,4 +1,4 @@
-import { measureNames, type CandidateMeasures, type ContinueEvalResult, type Scores } from '../../contract/eval';
+import { measureNames, type CandidateMeasures, type ContinueEvalResult, type Distances, type Scores } from '../../contract/eval';
 import { candidatesPerTake, withSamplingOverrides } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
@@ -12,7 +12,7 @@ import { applyCodecCorrection } from '../pipeline/codecCorrection';
 import { continueAudio, framePrompt, semanticTokenSamples } from '../pipeline/continuation';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { codecLayout, roundTrip } from '../tokenizers/acousticTokenizer';
-import { continueMedians, foldCandidates, writeContinueReport, type CaseAudio } from './evalReport';
+import { continueSummary, meanCandidate, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
 import { logMel, spectralFlux, toAnalysisRate } from './spectral';
@@ -54,23 +54,25 @@ function promptTransient(prompt: ClipFeatures): number {
   return Math.max(...flux) / Math.max(sorted[Math.floor(sorted.length / 2)]!, 1e-6);
 }
 
-function measure(candidate: ClipFeatures, c: PreparedCase, others: PreparedCase[]): CandidateMeasures {
-  const scores = {} as Record<(typeof measureNames)[number], number | null>;
-  for (const name of measureNames) {
-    const d = distances[name];
-    const own = d(c.prompt, c.truth);
-    const toOthers = others.map((o) => d(c.prompt, o.truth)).filter((x): x is number => x !== null);
-    const mine = d(c.prompt, candidate);
-    scores[name] = own === null || mine === null || !toOthers.length ? null : normalisedScore(mine, own, toOthers.reduce((s, x) => s + x, 0) / toOthers.length);
-  }
-  return { scores: scores as Scores, copyFraction: copyFraction(c.prompt, candidate), seamJump: seamJump(c.prompt, candidate), onsetRate: candidate.onsetRate };
+/** Per measure, the prompt's mean distance to the other pieces' true continuations: what scores 0. */
+function otherPiecesDistances(c: PreparedCase, others: PreparedCase[]): Distances {
+  const entries = measureNames.map((name) => {
+    const toOthers = others.map((o) => distances[name](c.prompt, o.truth)).filter((x): x is number => x !== null);
+    return [name, toOthers.length ? toOthers.reduce((s, x) => s + x, 0) / toOthers.length : null];
+  });
+  return Object.fromEntries(entries) as Distances;
 }
 
-function meanOf(measures: CandidateMeasures[]): CandidateMeasures {
-  return foldCandidates(measures, (values) => {
-    const present = values.filter((x): x is number => x !== null);
-    return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
-  });
+function measure(candidate: ClipFeatures, c: PreparedCase, otherPieces: Distances): CandidateMeasures {
+  const mine = {} as Record<(typeof measureNames)[number], number | null>;
+  const scores = {} as Record<(typeof measureNames)[number], number | null>;
+  for (const name of measureNames) {
+    const own = distances[name](c.prompt, c.truth);
+    mine[name] = distances[name](c.prompt, candidate);
+    const other = otherPieces[name];
+    scores[name] = own === null || mine[name] === null || other === null ? null : normalisedScore(mine[name], own, other);
+  }
+  return { scores: scores as Scores, distances: mine as Distances, copyFraction: copyFraction(c.prompt, candidate), seamJump: seamJump(c.prompt, candidate), onsetRate: candidate.onsetRate };
 }
 
 /** `sketchpad eval continue`: continuations against the true continuation and a loop of the prompt. */
@@ -133,18 +135,20 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
   }
   if (!prepared.length) throw new SketchpadError('eval/manifest', `No case could be measured: ${skipped.map((s) => `${s.id}: ${s.reason}`).join('; ')}`);
   const rows: ContinueEvalResult['cases'] = prepared.map((c) => {
-    const others = prepared.filter((o) => o.set === c.set && o !== c);
+    const otherPieces = otherPiecesDistances(c, prepared.filter((o) => o.set === c.set && o !== c));
+    const measured = (candidate: ClipFeatures) => measure(candidate, c, otherPieces);
     return {
       id: c.id,
       set: c.set,
-      model: meanOf(c.variants.map((v) => measure(v, c, others))),
-      acousticOnly: c.acousticOnly && meanOf(c.acousticOnly.map((v) => measure(v, c, others))),
-      semanticOracle: c.semanticOracle && meanOf(c.semanticOracle.map((v) => measure(v, c, others))),
-      loop: measure(c.loop, c, others),
-      truth: measure(c.truth, c, others),
-      codecTruth: measure(c.codecTruth, c, others),
+      model: meanCandidate(c.variants.map(measured)),
+      acousticOnly: c.acousticOnly && meanCandidate(c.acousticOnly.map(measured)),
+      semanticOracle: c.semanticOracle && meanCandidate(c.semanticOracle.map(measured)),
+      loop: measured(c.loop),
+      truth: measured(c.truth),
+      codecTruth: measured(c.codecTruth),
       promptTransient: promptTransient(c.prompt),
       promptOnsetRate: c.prompt.onsetRate,
+      otherPieces,
       diversity: diversity(c.variants),
     };
   });
@@ -158,7 +162,7 @@ export const evalContinue: Handlers<EngineMethods>['eval.continue'] = async (par
     candidatesPerTake: candidatesPerTake(bundle.manifest, params.candidatesPerTake),
     seconds: params.seconds,
     cases: rows,
-    summary: continueMedians(rows),
+    summary: continueSummary(rows),
     skipped,
     notes,
     report: null,

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeSampling } from '../../contract/bundle';
-import { measureNames, type CandidateMeasures, type CodecEvalResult, type CodecQuality, type ContinueEvalResult } from '../../contract/eval';
+import { measureNames, type CandidateMeasures, type CodecEvalResult, type CodecQuality, type ContinueEvalResult, type Scores, type SummaryCandidate } from '../../contract/eval';
+import { setScore } from './measures';
 import { encodeWav } from '../audio/wavWriter';
 import { median } from '../statistics';
 import { toAnalysisRate } from './spectral';
@@ -24,28 +25,44 @@ export function codecMedians(rows: CodecEvalResult['rows']): CodecEvalResult['su
   });
 }
 
-/** Many candidate rows as one: every score and measure folded alike (a mean over variants, a median over cases). */
-export function foldCandidates(list: CandidateMeasures[], fold: (values: (number | null)[]) => number | null): CandidateMeasures {
-  const scores = Object.fromEntries(measureNames.map((n) => [n, fold(list.map((m) => m.scores[n]))])) as CandidateMeasures['scores'];
+/** Many candidate rows as one: every score, distance and measure folded alike (e.g. a mean over variants). */
+function foldCandidates(list: CandidateMeasures[], fold: (values: (number | null)[]) => number | null): CandidateMeasures {
+  const perMeasure = (pick: (m: CandidateMeasures) => Scores): Scores => Object.fromEntries(measureNames.map((n) => [n, fold(list.map((m) => pick(m)[n]))])) as Scores;
   const folded = (key: 'copyFraction' | 'seamJump' | 'onsetRate'): number => fold(list.map((m) => m[key])) ?? 0;
-  return { scores, copyFraction: folded('copyFraction'), seamJump: folded('seamJump'), onsetRate: folded('onsetRate') };
+  return { scores: perMeasure((m) => m.scores), distances: perMeasure((m) => m.distances), copyFraction: folded('copyFraction'), seamJump: folded('seamJump'), onsetRate: folded('onsetRate') };
 }
 
-const medianCandidate = (list: CandidateMeasures[]): CandidateMeasures => foldCandidates(list, medianOrNull);
+const meanOrNull = (values: (number | null)[]): number | null => {
+  const present = values.filter((x): x is number => x !== null);
+  return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
+};
 
-export function continueMedians(rows: ContinueEvalResult['cases']): ContinueEvalResult['summary'] {
+/** Variants of one case as one row: the mean of each score, distance and measure. */
+export const meanCandidate = (list: CandidateMeasures[]): CandidateMeasures => foldCandidates(list, meanOrNull);
+
+type CaseRow = ContinueEvalResult['cases'][number];
+
+/** One candidate over a set's cases: scores normalised set-wide (measures.ts `setScore`), distances averaged, the rest medians. */
+function summaryCandidate(cases: CaseRow[], pick: (c: CaseRow) => CandidateMeasures): SummaryCandidate {
+  const list = cases.map(pick);
+  const medians = foldCandidates(list, medianOrNull);
+  const scores = Object.fromEntries(measureNames.map((n) => [n, setScore(cases.map((c) => ({ distance: pick(c).distances[n], trueDistance: c.truth.distances[n], otherDistance: c.otherPieces[n] })))])) as Scores;
+  return { ...medians, scores, distances: meanCandidate(list).distances, medianCaseScores: medians.scores };
+}
+
+export function continueSummary(rows: ContinueEvalResult['cases']): ContinueEvalResult['summary'] {
   return [...new Set(rows.map((r) => r.set))].map((set) => {
     const mine = rows.filter((r) => r.set === set);
     return {
       set,
       cases: mine.length,
       promptOnsetRate: medianOrNull(mine.map((r) => r.promptOnsetRate)) ?? 0,
-      model: medianCandidate(mine.map((r) => r.model)),
-      acousticOnly: mine.every((r) => r.acousticOnly) ? medianCandidate(mine.map((r) => r.acousticOnly!)) : null,
-      semanticOracle: mine.every((r) => r.semanticOracle) ? medianCandidate(mine.map((r) => r.semanticOracle!)) : null,
-      loop: medianCandidate(mine.map((r) => r.loop)),
-      truth: medianCandidate(mine.map((r) => r.truth)),
-      codecTruth: medianCandidate(mine.map((r) => r.codecTruth)),
+      model: summaryCandidate(mine, (r) => r.model),
+      acousticOnly: mine.every((r) => r.acousticOnly) ? summaryCandidate(mine, (r) => r.acousticOnly!) : null,
+      semanticOracle: mine.every((r) => r.semanticOracle) ? summaryCandidate(mine, (r) => r.semanticOracle!) : null,
+      loop: summaryCandidate(mine, (r) => r.loop),
+      truth: summaryCandidate(mine, (r) => r.truth),
+      codecTruth: summaryCandidate(mine, (r) => r.codecTruth),
       diversity: medianOrNull(mine.map((r) => r.diversity)),
     };
   });
@@ -178,7 +195,7 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
   }
   const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
   const notes = result.notes.length ? `<h2>Notes</h2><ul>${result.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : '';
-  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case${result.candidatesPerTake > 1 ? ` (each the nearest the prompt's key of ${result.candidatesPerTake} drawn)` : ''}, sampling ${escape(describeSampling(result.sampling))}. Medians per set. Scores: 1 is as close to the prompt as its true continuation, 0 as close as other pieces' continuations.</p>
+  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case${result.candidatesPerTake > 1 ? ` (each the nearest the prompt's key of ${result.candidatesPerTake} drawn)` : ''}, sampling ${escape(describeSampling(result.sampling))}. Per set, scores normalise the set's summed distances (1: as close to the prompts as their true continuations, 0: as close as other pieces' continuations); copy fraction, seam jump and onsets a second are medians over cases.</p>
     <table>${header}${summary}</table>${charts}${skipped}${notes}<h2>Cases</h2>${listening.join('')}`;
   await writeFile(join(out, 'index.html'), page(`Continuation eval: ${result.bundle}`, body));
   return join(out, 'index.html');

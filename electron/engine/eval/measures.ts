@@ -112,6 +112,21 @@ export function normalisedScore(distance: number, trueDistance: number, otherDis
   return Math.abs(span) < 1e-9 ? null : (otherDistance - distance) / span;
 }
 
+/** One candidate's distance in one case, with the two it is scored between. */
+export interface ScoredDistance { distance: number | null; trueDistance: number | null; otherDistance: number | null }
+
+/**
+ * A set's score: the summed distances normalised as one, over the cases where all three are measured.
+ * A median of per-case scores misreads cases whose truth sits further from the prompt than other
+ * pieces do: their span is negative, so there a candidate that matches the prompt exactly scores below 0.
+ */
+export function setScore(cases: ScoredDistance[]): number | null {
+  const measured = cases.filter((c): c is { distance: number; trueDistance: number; otherDistance: number } => c.distance !== null && c.trueDistance !== null && c.otherDistance !== null);
+  if (!measured.length) return null;
+  const sum = (pick: (c: (typeof measured)[number]) => number) => measured.reduce((s, c) => s + pick(c), 0);
+  return normalisedScore(sum((c) => c.distance), sum((c) => c.trueDistance), sum((c) => c.otherDistance));
+}
+
 function centred(frame: Float32Array): Float32Array {
   const mean = frame.reduce((s, x) => s + x, 0) / frame.length;
   const out = frame.map((x) => x - mean);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecQuality, copyFraction, distances, diversity, features, normalisedScore, seamJump, seamRatio, siSdr } from '../../../electron/engine/eval/measures';
+import { codecQuality, copyFraction, distances, diversity, features, normalisedScore, seamJump, seamRatio, setScore, siSdr } from '../../../electron/engine/eval/measures';
 import { Random } from '../../../electron/engine/sampling/random';
 
 const rate = 16000;
@@ -88,6 +88,19 @@ describe('continuation measures on signals with known answers', () => {
     expect(normalisedScore(1, 0.2, 1)).toBe(0);
     expect(normalisedScore(0.6, 0.2, 1)).toBeCloseTo(0.5, 6);
     expect(normalisedScore(0.5, 0.5, 0.5)).toBeNull();
+  });
+
+  it('a set score normalises summed distances, so one case whose truth strays cannot turn it upside down', () => {
+    // The second case's truth is further from its prompt (3) than other pieces are (2): per case, a
+    // candidate matching that prompt exactly scores -2, worse than one as far as other pieces (0);
+    // over the set, matching both prompts scores above the truths, as it should.
+    const cases = [{ trueDistance: 0.5, otherDistance: 2.5 }, { trueDistance: 3, otherDistance: 2 }];
+    expect(normalisedScore(0, 3, 2)).toBe(-2);
+    expect(setScore(cases.map((c) => ({ ...c, distance: c.trueDistance })))).toBeCloseTo(1, 9);
+    expect(setScore(cases.map((c) => ({ ...c, distance: c.otherDistance })))).toBeCloseTo(0, 9);
+    expect(setScore(cases.map((c) => ({ ...c, distance: 0 })))).toBeCloseTo(4.5 / 1, 9);
+    expect(setScore([...cases.map((c) => ({ ...c, distance: 1 })), { distance: null, trueDistance: 9, otherDistance: 9 }])).toBeCloseTo((4.5 - 2) / 1, 9);
+    expect(setScore([{ distance: null, trueDistance: 1, otherDistance: 2 }])).toBeNull();
   });
 
   it('diversity is zero for identical variants and grows with difference', () => {
