@@ -36,13 +36,20 @@ export const samplingSchema = z.object({
 });
 export type SamplingSettings = z.infer<typeof samplingSchema>;
 
-export const stageSamplingSchema = z.object({ semantic: samplingSchema, coarse: samplingSchema, fine: samplingSchema });
+/**
+ * The coarse stage alone can be guided: it also runs each row with the null semantic token (the
+ * acoustic-only guess) and draws from unguided + guidance x (guided - unguided) logits, which
+ * follows the semantic plan more closely at twice the coarse batch. Absent or 1: off.
+ */
+export const coarseSamplingSchema = samplingSchema.extend({ guidance: z.number().min(1).max(4).optional() });
+
+export const stageSamplingSchema = z.object({ semantic: samplingSchema, coarse: coarseSamplingSchema, fine: samplingSchema });
 export type StageSampling = z.infer<typeof stageSamplingSchema>;
 
 /** Settings over a bundle's own, stage by stage and field by field (what a sampling sweep varies). */
 export const samplingOverridesSchema = z.object({
   semantic: samplingSchema.partial().strict(),
-  coarse: samplingSchema.partial().strict(),
+  coarse: coarseSamplingSchema.partial().strict(),
   fine: samplingSchema.partial().strict(),
 }).partial().strict();
 export type SamplingOverrides = z.infer<typeof samplingOverridesSchema>;
@@ -50,7 +57,8 @@ export type SamplingOverrides = z.infer<typeof samplingOverridesSchema>;
 /** One line for tables and reports: "semantic t0.9 k0 p0.95 r1.1; coarse ...". */
 export function describeSampling(sampling: StageSampling): string {
   const stage = (s: SamplingSettings) => `t${s.temperature} k${s.topK} p${s.topP} r${s.repetitionPenalty}`;
-  return `semantic ${stage(sampling.semantic)}; coarse ${stage(sampling.coarse)}; fine ${stage(sampling.fine)}`;
+  const guidance = sampling.coarse.guidance !== undefined && sampling.coarse.guidance !== 1 ? ` g${sampling.coarse.guidance}` : '';
+  return `semantic ${stage(sampling.semantic)}; coarse ${stage(sampling.coarse)}${guidance}; fine ${stage(sampling.fine)}`;
 }
 
 export function withSamplingOverrides(base: StageSampling, overrides: SamplingOverrides = {}): StageSampling {

@@ -10,6 +10,15 @@ export interface CoarseLayout {
   readonly framesPerToken: number;
 }
 
+/** Classifier-free guidance on the semantic plan: `scale` over the rows run with `nullToken` instead. */
+export interface CoarseGuidance {
+  readonly scale: number;
+  readonly nullToken: number;
+}
+
+/** The LM batch generateCoarse needs: each row twice when guided. */
+export const coarseBatch = (rows: number, guidance?: CoarseGuidance): number => (guidance ? 2 * rows : rows);
+
 /**
  * Stage 2: coarse codec levels in the delay pattern (level q runs q steps behind level 0), one
  * step per frame for all levels at once. Each step sees the semantic token of the frame level 0
@@ -17,11 +26,13 @@ export interface CoarseLayout {
  * prime the sequence (and are forced where the delay still reaches back into the prompt).
  *
  * prompt: [levels][promptFrames]; semantic: one sequence per row covering every frame.
- * Returns per row the new frames' codes as [levels][newFrames].
+ * Returns per row the new frames' codes as [levels][newFrames]. With guidance, the LM's batch
+ * (coarseBatch) holds every row a second time on the null token, drawing the same codes.
  */
-export async function generateCoarse(lm: CachedLm, layout: CoarseLayout, prompt: Int32Array[], semantic: Int32Array[], newFrames: number, callbacks: StageCallbacks): Promise<Int32Array[][]> {
+export async function generateCoarse(lm: Pick<CachedLm, 'next'>, layout: CoarseLayout, prompt: Int32Array[], semantic: Int32Array[], newFrames: number, callbacks: StageCallbacks, guidance?: CoarseGuidance): Promise<Int32Array[][]> {
   const { levels, pad, framesPerToken } = layout;
   const rows = semantic.length;
+  const batch = coarseBatch(rows, guidance);
   const promptFrames = prompt[0]!.length;
   const frames = promptFrames + newFrames;
   const steps = frames + levels - 1;
@@ -38,22 +49,28 @@ export async function generateCoarse(lm: CachedLm, layout: CoarseLayout, prompt:
   const window = (from: number, to: number) => {
     const codes: number[] = [];
     const conditioning: number[] = [];
-    for (let row = 0; row < rows; row++) {
+    for (let lmRow = 0; lmRow < batch; lmRow++) {
+      const row = lmRow % rows;
       codes.push(...tokens[row]!.subarray(from * levels, to * levels));
-      for (let step = from; step < to; step++) conditioning.push(semanticAt(row, step));
+      for (let step = from; step < to; step++) conditioning.push(lmRow < rows ? semanticAt(row, step) : guidance!.nullToken);
     }
-    return { codes: int64(codes, [rows, to - from, levels]), semantic: int64(conditioning, [rows, to - from]) };
+    return { codes: int64(codes, [batch, to - from, levels]), semantic: int64(conditioning, [batch, to - from]) };
   };
   const history = new Int32Array(0);
   for (let step = promptFrames; step < steps; step++) {
     const logits = await lm.next(step, window);
-    const size = logits.length / (rows * levels);
+    const size = logits.length / (batch * levels);
     for (let row = 0; row < rows; row++) {
       for (let q = 0; q < levels; q++) {
         const frame = step - q;
         if (frame < promptFrames || frame >= frames) continue;
         const offset = (row * levels + q) * size;
-        tokens[row]![step * levels + q] = callbacks.pick(row, logits.slice(offset, offset + size), history, q);
+        const guided = logits.slice(offset, offset + size);
+        if (guidance) {
+          const unguided = logits.subarray(offset + rows * levels * size, offset + rows * levels * size + size);
+          for (let i = 0; i < size; i++) guided[i] = unguided[i]! + guidance.scale * (guided[i]! - unguided[i]!);
+        }
+        tokens[row]![step * levels + q] = callbacks.pick(row, guided, history, q);
       }
     }
     await callbacks.onStep?.(step - promptFrames + 1, steps - promptFrames);

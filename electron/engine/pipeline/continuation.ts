@@ -1,9 +1,9 @@
-import { candidatesPerTake, decodedLevels, keyRanking, type BundleManifest, type SamplingSettings } from '../../contract/bundle';
+import { candidatesPerTake, decodedLevels, keyRanking, type BundleManifest, type StageSampling } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
-import { generateCoarse } from '../lm/coarseStage';
+import { coarseBatch, generateCoarse } from '../lm/coarseStage';
 import { generateFine } from '../lm/fineStage';
 import { generateSemantic } from '../lm/semanticStage';
 import { Random } from '../sampling/random';
@@ -19,7 +19,7 @@ export interface ContinuationSettings {
   readonly seconds: number;
   readonly variants: number;
   readonly seed: number;
-  readonly sampling: Record<'semantic' | 'coarse' | 'fine', SamplingSettings>;
+  readonly sampling: StageSampling;
   /** Off only for the benchmark's baseline. */
   readonly useCache?: boolean;
   /**
@@ -169,6 +169,9 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   if (settings.acousticOnly && nullToken === undefined) {
     throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so it cannot run without its semantic stage.`);
   }
+  if ((settings.sampling.coarse.guidance ?? 1) !== 1 && nullToken === undefined) {
+    throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so its coarse stage cannot be guided (coarse guidance must be 1).`);
+  }
   const plan = settings.semanticPlan;
   if (plan && (settings.acousticOnly || !plan.length)) {
     throw new SketchpadError('continue/bad-settings', plan.length ? 'A semantic plan and the acoustic-only chain exclude each other.' : 'The semantic plan is empty.');
@@ -183,13 +186,16 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
         onStep: (done, total) => progress('semantic', done / total),
       }));
 
+  const guidanceScale = settings.sampling.coarse.guidance ?? 1;
+  // Guidance against the null token means nothing where every row already has it.
+  const guidance = guidanceScale !== 1 && !settings.acousticOnly ? { scale: guidanceScale, nullToken: nullToken! } : undefined;
   const coarse = await timed('coarse', async () => {
-    const drawn = await generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, rows, settings.useCache ?? true),
+    const drawn = await generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, coarseBatch(rows, guidance), settings.useCache ?? true),
       { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
       promptCodes.slice(0, coarseLevels), semantic, newFrames, {
         ...picker('coarse'),
         onStep: (done, total) => progress('coarse', done / total),
-      });
+      }, guidance);
     // More rows than variants only where the bundle has a key profile (candidatesPerTake).
     const keyProfile = sessions.keyProfile;
     if (!keyProfile || rows === settings.variants) return drawn;
