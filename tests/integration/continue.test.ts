@@ -122,6 +122,22 @@ describe('continue refuses bad input with a specific message and leaves no files
     expect(ablated.timings.semantic).toBe(0);
   });
 
+  it('guides the coarse stage on request: scale 1 is the unguided draw, 2 another; without a null token it refuses', async () => {
+    const manifest = await readManifest(tinyBundle);
+    const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
+    const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
+    const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
+    const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
+    const withGuidance = (guidance?: number) => ({ seconds: 1, variants: 2, seed: 3, sampling: { ...manifest.sampling, coarse: { ...manifest.sampling.coarse, guidance } } });
+    const run = async (guidance?: number) => (await continueAudio(bundle, prompt, withGuidance(guidance), async () => undefined)).audio;
+    const [plain, one, two] = [await run(), await run(1), await run(2)];
+    expect(one).toEqual(plain);
+    expect(two[0]!.length).toBe(plain[0]!.length);
+    expect(two).not.toEqual(plain);
+    const withoutNull = { ...bundle, manifest: { ...bundle.manifest, semantic: { ...bundle.manifest.semantic, nullToken: undefined } } };
+    await expect(continueAudio(withoutNull, prompt, withGuidance(2), async () => undefined)).rejects.toThrow(/has no null semantic token, so its coarse stage cannot be guided/);
+  });
+
   it('follows a given semantic plan instead of sampling one (the eval\'s semantic oracle)', async () => {
     const manifest = await readManifest(tinyBundle);
     const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');

@@ -17,7 +17,7 @@ export interface CoarseGuidance {
 }
 
 /** The LM batch generateCoarse needs: each row twice when guided. */
-export const coarseBatch = (rows: number, guidance?: CoarseGuidance): number => (guidance ? 2 * rows : rows);
+export const coarseBatch = (rows: number, guided: boolean): number => (guided ? 2 * rows : rows);
 
 /**
  * Stage 2: coarse codec levels in the delay pattern (level q runs q steps behind level 0), one
@@ -32,7 +32,7 @@ export const coarseBatch = (rows: number, guidance?: CoarseGuidance): number => 
 export async function generateCoarse(lm: Pick<CachedLm, 'next'>, layout: CoarseLayout, prompt: Int32Array[], semantic: Int32Array[], newFrames: number, callbacks: StageCallbacks, guidance?: CoarseGuidance): Promise<Int32Array[][]> {
   const { levels, pad, framesPerToken } = layout;
   const rows = semantic.length;
-  const batch = coarseBatch(rows, guidance);
+  const batch = coarseBatch(rows, guidance !== undefined);
   const promptFrames = prompt[0]!.length;
   const frames = promptFrames + newFrames;
   const steps = frames + levels - 1;

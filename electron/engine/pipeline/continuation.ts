@@ -3,7 +3,7 @@ import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
-import { coarseBatch, generateCoarse } from '../lm/coarseStage';
+import { coarseBatch, generateCoarse, type CoarseGuidance } from '../lm/coarseStage';
 import { generateFine } from '../lm/fineStage';
 import { generateSemantic } from '../lm/semanticStage';
 import { Random } from '../sampling/random';
@@ -68,11 +68,22 @@ export interface ContinuationProgress {
   (stage: keyof StageTimings, within: number): Promise<void>;
 }
 
-/** Bytes a batch of `rows` needs: both LM caches and the decoder's output, roughly. */
-export function batchBytes(manifest: BundleManifest, rows: number, seconds: number): number {
+/** Bytes a batch of `rows` needs: both LM caches (the coarse one twice when guided) and the decoder's output, roughly. */
+export function batchBytes(manifest: BundleManifest, rows: number, seconds: number, guided = false): number {
   const cache = (t: { layers: number; heads: number; headDim: number; context: number }) => 2 * t.layers * t.heads * t.context * t.headDim * 4;
   const audio = seconds * manifest.sampleRate * 4 * 2;
-  return rows * (cache(manifest.stages.semanticLm.transformer) + cache(manifest.stages.coarseLm.transformer) + audio);
+  return rows * (cache(manifest.stages.semanticLm.transformer) + coarseBatch(1, guided) * cache(manifest.stages.coarseLm.transformer) + audio);
+}
+
+/** The coarse stage's guidance where the settings ask for it (sampling.coarse.guidance above 1); the acoustic-only chain has no plan to follow. */
+function coarseGuidance(manifest: BundleManifest, settings: ContinuationSettings): CoarseGuidance | undefined {
+  const scale = settings.sampling.coarse.guidance ?? 1;
+  if (scale === 1 || settings.acousticOnly) return undefined;
+  const nullToken = manifest.semantic.nullToken;
+  if (nullToken === undefined) {
+    throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so its coarse stage cannot be guided (coarse guidance must be 1).`);
+  }
+  return { scale, nullToken };
 }
 
 /** Rows the semantic and coarse LMs draw: the variants, times the takes drawn per take kept where the bundle can rank. */
@@ -93,9 +104,10 @@ export function checkSettings(manifest: BundleManifest, settings: ContinuationSe
     throw new SketchpadError('continue/bad-settings', `The number of variants must be a whole number from 1 to ${continuationLimits.maxVariants} (asked: ${variants}).`);
   }
   const drawn = drawnRows(manifest, settings);
-  const bytes = batchBytes(manifest, drawn, seconds);
+  const guided = coarseGuidance(manifest, settings) !== undefined;
+  const bytes = batchBytes(manifest, drawn, seconds, guided);
   if (bytes > continuationLimits.maxBatchBytes) {
-    const fit = Math.max(1, Math.floor(continuationLimits.maxBatchBytes / batchBytes(manifest, drawn / variants, seconds)));
+    const fit = Math.max(1, Math.floor(continuationLimits.maxBatchBytes / batchBytes(manifest, drawn / variants, seconds, guided)));
     throw new SketchpadError('continue/bad-settings', `${variants} variants of ${seconds} s with ${manifest.name} need about ${(bytes / 1024 ** 3).toFixed(1)} GB; at most ${fit} fit in the ${(continuationLimits.maxBatchBytes / 1024 ** 3).toFixed(1)} GB budget.`);
   }
 }
@@ -169,9 +181,6 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   if (settings.acousticOnly && nullToken === undefined) {
     throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so it cannot run without its semantic stage.`);
   }
-  if ((settings.sampling.coarse.guidance ?? 1) !== 1 && nullToken === undefined) {
-    throw new SketchpadError('continue/bad-settings', `The bundle ${manifest.name} has no null semantic token, so its coarse stage cannot be guided (coarse guidance must be 1).`);
-  }
   const plan = settings.semanticPlan;
   if (plan && (settings.acousticOnly || !plan.length)) {
     throw new SketchpadError('continue/bad-settings', plan.length ? 'A semantic plan and the acoustic-only chain exclude each other.' : 'The semantic plan is empty.');
@@ -186,11 +195,9 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
         onStep: (done, total) => progress('semantic', done / total),
       }));
 
-  const guidanceScale = settings.sampling.coarse.guidance ?? 1;
-  // Guidance against the null token means nothing where every row already has it.
-  const guidance = guidanceScale !== 1 && !settings.acousticOnly ? { scale: guidanceScale, nullToken: nullToken! } : undefined;
+  const guidance = coarseGuidance(manifest, settings);
   const coarse = await timed('coarse', async () => {
-    const drawn = await generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, coarseBatch(rows, guidance), settings.useCache ?? true),
+    const drawn = await generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, coarseBatch(rows, guidance !== undefined), settings.useCache ?? true),
       { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
       promptCodes.slice(0, coarseLevels), semantic, newFrames, {
         ...picker('coarse'),

@@ -41,8 +41,8 @@ describe('coarse stage guidance', () => {
     // Scale 3: code 0 gets 0 + 3 x 1 = 3, code 1 gets 1.5 + 3 x -0.3 = 0.6.
     const { codes, batches } = await draw({ scale: 3, nullToken });
     expect(codes).toEqual([[0, 0, 0], [0, 0, 0]]);
-    expect(new Set(batches)).toEqual(new Set([coarseBatch(2, { scale: 3, nullToken })]));
-    expect(coarseBatch(2, { scale: 3, nullToken })).toBe(4);
+    expect(new Set(batches)).toEqual(new Set([coarseBatch(2, true)]));
+    expect(coarseBatch(2, true)).toBe(4);
   });
 
   it('scale 1 draws what no guidance draws', async () => {
