@@ -118,7 +118,7 @@ function parseSamplingFile(path: string): SamplingOverrides {
   return parsed.data;
 }
 
-const candidatesHelp = `takes drawn per take kept, where the bundle has a key profile: the ones nearest the prompt's key are kept (default ${keyRanking.defaultCandidatesPerTake}; 1 keeps every take drawn)`;
+const candidatesHelp = `takes drawn per take kept, where the bundle has a key profile: the ones nearest the prompt's key are kept (default: the bundle's, else ${keyRanking.defaultCandidatesPerTake}; 1 keeps every take drawn)`;
 
 const progress = (json?: boolean) => ({ onProgress: progressPrinter(!json && process.stderr.isTTY) });
 const endProgressLine = (json?: boolean): void => {

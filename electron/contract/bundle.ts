@@ -73,6 +73,14 @@ export const bundleDomains = ['piano', 'speech', 'general'] as const;
 export type BundleDomain = (typeof bundleDomains)[number];
 
 /** `bundle.json`: the manifest and model card of a model bundle. */
+/**
+ * Takes drawn for each take kept where the bundle has a key profile: k times the semantic and coarse
+ * work, keeping the 1/k nearest the prompt's key. A bundle's key profile may name its own default
+ * (the speech bundle draws 3: docs/eval/README.md, sessions 32 and 33); otherwise 2. Bundles without
+ * a key profile draw exactly the takes asked for.
+ */
+export const keyRanking = { defaultCandidatesPerTake: 2, maxCandidatesPerTake: 4 } as const;
+
 export const bundleManifestSchema = z.object({
   formatVersion: z.literal(1),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes'),
@@ -112,7 +120,10 @@ export const bundleManifestSchema = z.object({
      * (models/training/export/key_profile.py): lets the engine draw more takes than asked and keep
      * those that stay nearest the prompt's key, before decoding any.
      */
-    keyProfile: stageFileSchema.optional(),
+    keyProfile: stageFileSchema.extend({
+      /** Takes drawn per take kept when a job does not say (keyRanking.defaultCandidatesPerTake where absent). */
+      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
+    }).optional(),
   }),
   sampling: stageSamplingSchema,
   license: z.string(),
@@ -133,19 +144,11 @@ export const bundleManifestSchema = z.object({
 
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 
-/**
- * Takes drawn for each take kept where the bundle has a key profile: twice the semantic and coarse
- * work, keeping the half nearest the prompt's key. Two seeds each (docs/eval/README.md, session
- * 32): piano key 0.67 / 0.64 -> 0.78 / 0.80 with 2 drawn, 0.79 / 0.79 with 3; speech 0.62 / 0.51
- * -> 0.90 / 0.96 with 2, 0.97 / 0.99 with 3, but 3 costs speech loudness (paired -0.15±0.09
- * against 2) and time (4 x 10 s in 5.7 s with 2, 7.2-8.3 s with 3). Bundles without one draw
- * exactly the takes asked for.
- */
-export const keyRanking = { defaultCandidatesPerTake: 2, maxCandidatesPerTake: 4 } as const;
 
-/** How many takes a job draws per take it keeps: the asked number (or the default) where the bundle can rank, else 1. */
+/** How many takes a job draws per take it keeps: the asked number, else the bundle's or the default, where the bundle can rank; else 1. */
 export function candidatesPerTake(manifest: Pick<BundleManifest, 'stages'>, asked?: number): number {
-  return manifest.stages.keyProfile ? (asked ?? keyRanking.defaultCandidatesPerTake) : 1;
+  const profile = manifest.stages.keyProfile;
+  return profile ? (asked ?? profile.candidatesPerTake ?? keyRanking.defaultCandidatesPerTake) : 1;
 }
 export type StageName = keyof BundleManifest['stages'];
 

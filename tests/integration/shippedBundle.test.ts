@@ -56,8 +56,9 @@ describe('the shipped bundles and demo clips', () => {
     const result = JSON.parse(run.stdout) as { files: string[]; bundle: string; timings: { fine: number }; drawnTakes: number };
     expect(result.bundle).toBe(bundle);
     expect(result.timings.fine > 0).toBe(fineStage);
-    // The piano and speech bundles draw more takes and keep those nearest the prompt's key; the general one has no key profile.
-    expect(result.drawnTakes).toBe(bundle === general ? 2 : 2 * keyRanking.defaultCandidatesPerTake);
+    // The piano and speech bundles draw more takes (speech 3 per take, its key profile says so) and
+    // keep those nearest the prompt's key; the general one has no key profile.
+    expect(result.drawnTakes).toBe({ [general]: 2, [piano]: 2 * keyRanking.defaultCandidatesPerTake, [speech]: 2 * 3 }[bundle]);
     const { files } = result;
     const prompt = info(demo(clip));
     for (const file of files) {

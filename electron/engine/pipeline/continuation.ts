@@ -34,8 +34,8 @@ export interface ContinuationSettings {
    */
   readonly semanticPlan?: Int32Array;
   /**
-   * Takes drawn per take kept, where the bundle has a key profile to choose by (default
-   * keyRanking.defaultCandidatesPerTake); 1 keeps every take drawn.
+   * Takes drawn per take kept, where the bundle has a key profile to choose by (default: the
+   * profile's own, else keyRanking.defaultCandidatesPerTake); 1 keeps every take drawn.
    */
   readonly candidatesPerTake?: number;
 }

@@ -228,7 +228,8 @@ def main() -> None:
         if key in stages:
             stages[key]["transformer"] = {"layers": t.n_layer, "heads": t.n_head, "headDim": t.d_model // t.n_head, "context": t.context}
 
-    sampling = {stage: {"temperature": s["temperature"], "topK": s["top_k"], "topP": s["top_p"], "repetitionPenalty": s["repetition_penalty"]}
+    sampling = {stage: {"temperature": s["temperature"], "topK": s["top_k"], "topP": s["top_p"], "repetitionPenalty": s["repetition_penalty"],
+                        **({"guidance": s["guidance"]} if "guidance" in s else {})}
                 for stage, s in config["sampling"].items()}
     manifest = {
         "formatVersion": 1,

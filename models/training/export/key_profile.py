@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--domain", choices=("piano", "speech"), required=True)
     parser.add_argument("--codec", type=Path, help="the codec checkpoint; default: checkpoints/ + the card's codec.checkpoint")
     parser.add_argument("--config", type=Path, help="the bundle config (for the codec's shape); default: configs/bundle-<domain>.json")
+    parser.add_argument("--candidates-per-take", type=int, choices=(1, 2, 3, 4),
+                        help="takes the engine draws per take kept when a job does not say; default: the engine's (2)")
     parser.add_argument("--seconds-per-file", type=float, default=60, help="the middle this long of each training file (the encoder runs ~6x real time on 2 cores)")
     args = parser.parse_args()
 
@@ -133,6 +135,8 @@ def main() -> None:
     with torch.no_grad():
         stage = export_onnx(KeyProfileGraph(table), (torch.zeros(1, levels, 8, dtype=torch.long),), args.bundle / "key_profile.onnx",
                             {"codes": ("int64", ["batch", levels, "frames"])}, {"profile": ("float32", ["batch", 12])})
+    if args.candidates_per_take:
+        stage["candidatesPerTake"] = args.candidates_per_take
     manifest["stages"]["keyProfile"] = stage
     manifest["card"]["keyProfile"] = {
         "data": f"{seconds / 3600:.2f} h of {args.domain} training audio through {codec_path.name}",
