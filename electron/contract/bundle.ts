@@ -72,7 +72,6 @@ export function withSamplingOverrides(base: StageSampling, overrides: SamplingOv
 export const bundleDomains = ['piano', 'speech', 'general'] as const;
 export type BundleDomain = (typeof bundleDomains)[number];
 
-/** `bundle.json`: the manifest and model card of a model bundle. */
 /**
  * Takes drawn for each take kept where the bundle has a key profile: k times the semantic and coarse
  * work, keeping the 1/k nearest the prompt's key. A bundle's key profile may name its own default
@@ -81,6 +80,10 @@ export type BundleDomain = (typeof bundleDomains)[number];
  */
 export const keyRanking = { defaultCandidatesPerTake: 2, maxCandidatesPerTake: 4 } as const;
 
+/** Takes drawn per take kept, as a job or a key profile may ask for them. */
+export const candidatesPerTakeSchema = z.number().int().min(1).max(keyRanking.maxCandidatesPerTake);
+
+/** `bundle.json`: the manifest and model card of a model bundle. */
 export const bundleManifestSchema = z.object({
   formatVersion: z.literal(1),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes'),
@@ -122,7 +125,7 @@ export const bundleManifestSchema = z.object({
      */
     keyProfile: stageFileSchema.extend({
       /** Takes drawn per take kept when a job does not say (keyRanking.defaultCandidatesPerTake where absent). */
-      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
+      candidatesPerTake: candidatesPerTakeSchema.optional(),
     }).optional(),
   }),
   sampling: stageSamplingSchema,
@@ -143,7 +146,6 @@ export const bundleManifestSchema = z.object({
   });
 
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
-
 
 /** How many takes a job draws per take it keeps: the asked number, else the bundle's or the default, where the bundle can rank; else 1. */
 export function candidatesPerTake(manifest: Pick<BundleManifest, 'stages'>, asked?: number): number {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audioInfoSchema, waveformPeaksSchema, wavEncodingSchema } from './audio';
-import { bundleDomains, bundleSummarySchema, keyRanking, samplingOverridesSchema } from './bundle';
+import { bundleDomains, bundleSummarySchema, candidatesPerTakeSchema, samplingOverridesSchema } from './bundle';
 import { codecEvalResultSchema, continueEvalResultSchema } from './eval';
 import { projectDocumentSchema, projectNameSchema, projectSummarySchema } from './project';
 
@@ -110,8 +110,8 @@ export const engineMethods = {
       /** What the prompt is: a bundle made for another domain is refused. */
       domain: z.enum(bundleDomains).optional(),
       temperatures: temperaturesSchema.optional(),
-      /** Takes drawn per take kept, where the bundle has a key profile (default keyRanking's). */
-      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
+      /** Takes drawn per take kept, where the bundle has a key profile (default: the profile's, else keyRanking's). */
+      candidatesPerTake: candidatesPerTakeSchema.optional(),
     }),
     result: continueResultSchema,
   },
@@ -135,7 +135,7 @@ export const engineMethods = {
       seconds: z.number().positive().max(120).default(10),
       variants: z.number().int().min(1).max(16).default(4),
       bundle: z.string().optional(),
-      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
+      candidatesPerTake: candidatesPerTakeSchema.optional(),
     }),
     result: z.object({ bundle: z.string(), provider: z.string(), promptSeconds: z.number(), seconds: z.number(), variants: z.number(), cached: benchRunSchema, uncached: benchRunSchema, speedup: z.number() }),
   },
@@ -159,7 +159,7 @@ export const engineMethods = {
       semanticOracle: z.boolean().default(false),
       /** Sampling settings over the bundle's, to choose them on a tuning set. */
       sampling: samplingOverridesSchema.optional(),
-      candidatesPerTake: z.number().int().min(1).max(keyRanking.maxCandidatesPerTake).optional(),
+      candidatesPerTake: candidatesPerTakeSchema.optional(),
     }).refine((p) => Boolean(p.manifest) !== Boolean(p.dir), { message: 'give either a manifest or a folder' }),
     result: continueEvalResultSchema,
   },

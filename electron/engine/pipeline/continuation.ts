@@ -1,4 +1,4 @@
-import { candidatesPerTake, decodedLevels, keyRanking, type BundleManifest, type StageSampling } from '../../contract/bundle';
+import { candidatesPerTake, candidatesPerTakeSchema, decodedLevels, keyRanking, type BundleManifest, type StageSampling } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
@@ -94,7 +94,7 @@ export const drawnRows = (manifest: BundleManifest, settings: ContinuationSettin
 export function checkSettings(manifest: BundleManifest, settings: ContinuationSettings): void {
   const { seconds, variants } = settings;
   const candidates = settings.candidatesPerTake ?? 1;
-  if (!Number.isInteger(candidates) || candidates < 1 || candidates > keyRanking.maxCandidatesPerTake) {
+  if (!candidatesPerTakeSchema.safeParse(candidates).success) {
     throw new SketchpadError('continue/bad-settings', `The takes drawn per take kept must be a whole number from 1 to ${keyRanking.maxCandidatesPerTake} (asked: ${candidates}).`);
   }
   if (!(seconds > 0) || seconds > continuationLimits.maxSeconds) {
