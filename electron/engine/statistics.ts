@@ -18,3 +18,9 @@ export function median(values: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/** The mean of the values that are there (nulls skipped); null where none is. */
+export function meanOfPresent(values: readonly (number | null)[]): number | null {
+  const present = values.filter((x): x is number => x !== null);
+  return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
+}

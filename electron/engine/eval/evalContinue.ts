@@ -16,6 +16,7 @@ import { continueSummary, meanCandidate, writeContinueReport, type CaseAudio } f
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
 import { logMel, spectralFlux, toAnalysisRate } from './spectral';
+import { meanOfPresent } from '../statistics';
 
 interface PreparedCase {
   id: string;
@@ -56,11 +57,7 @@ function promptTransient(prompt: ClipFeatures): number {
 
 /** Per measure, the prompt's mean distance to the other pieces' true continuations: what scores 0. */
 function otherPiecesDistances(c: PreparedCase, others: PreparedCase[]): Distances {
-  const entries = measureNames.map((name) => {
-    const toOthers = others.map((o) => distances[name](c.prompt, o.truth)).filter((x): x is number => x !== null);
-    return [name, toOthers.length ? toOthers.reduce((s, x) => s + x, 0) / toOthers.length : null];
-  });
-  return Object.fromEntries(entries) as Distances;
+  return Object.fromEntries(measureNames.map((name) => [name, meanOfPresent(others.map((o) => distances[name](c.prompt, o.truth)))])) as Distances;
 }
 
 function measure(candidate: ClipFeatures, c: PreparedCase, otherPieces: Distances): CandidateMeasures {

@@ -4,7 +4,7 @@ import { describeSampling } from '../../contract/bundle';
 import { measureNames, type CandidateMeasures, type CodecEvalResult, type CodecQuality, type ContinueEvalResult, type Scores, type SummaryCandidate } from '../../contract/eval';
 import { setScore } from './measures';
 import { encodeWav } from '../audio/wavWriter';
-import { median } from '../statistics';
+import { meanOfPresent, median } from '../statistics';
 import { toAnalysisRate } from './spectral';
 import { spectrogramPng } from './spectrogramImage';
 import { findNotes, notesBetween } from './transcribe';
@@ -32,13 +32,8 @@ function foldCandidates(list: CandidateMeasures[], fold: (values: (number | null
   return { scores: perMeasure((m) => m.scores), distances: perMeasure((m) => m.distances), copyFraction: folded('copyFraction'), seamJump: folded('seamJump'), onsetRate: folded('onsetRate') };
 }
 
-const meanOrNull = (values: (number | null)[]): number | null => {
-  const present = values.filter((x): x is number => x !== null);
-  return present.length ? present.reduce((s, x) => s + x, 0) / present.length : null;
-};
-
 /** Variants of one case as one row: the mean of each score, distance and measure. */
-export const meanCandidate = (list: CandidateMeasures[]): CandidateMeasures => foldCandidates(list, meanOrNull);
+export const meanCandidate = (list: CandidateMeasures[]): CandidateMeasures => foldCandidates(list, meanOfPresent);
 
 type CaseRow = ContinueEvalResult['cases'][number];
 
