@@ -23,6 +23,20 @@ const continueJson = (out: string, ...extra: string[]) => {
 
 const info = (file: string) => JSON.parse(sketchpad('info', file, '--json').stdout) as { sampleRate: number; channels: number; durationSeconds: number; peakDb: number | null };
 
+/**
+ * The tiny bundle opened in this process with a steady tone for a prompt, and the same bundle as if
+ * trained without a null semantic token: for what the pipeline refuses or follows before the CLI.
+ */
+async function inProcessChain() {
+  const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
+  const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
+  const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
+  const withoutNull = { ...bundle, manifest: { ...bundle.manifest, semantic: { ...bundle.manifest.semantic, nullToken: undefined } } };
+  const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
+  const run = (chain: typeof bundle, settings: Parameters<typeof continueAudio>[2]) => continueAudio(chain, prompt, settings, async () => undefined);
+  return { bundle, manifest: bundle.manifest, withoutNull, run };
+}
+
 describe('sketchpad continue with the tiny bundle', () => {
   const dir = scratchDir('continue');
 
@@ -108,51 +122,37 @@ describe('continue refuses bad input with a specific message and leaves no files
   });
 
   it('refuses the acoustic-only chain for a bundle trained without a null semantic token', async () => {
-    const manifest = await readManifest(tinyBundle);
+    const { bundle, manifest, withoutNull, run } = await inProcessChain();
     expect(manifest.semantic.nullToken).toBe(manifest.semantic.vocabSize);
-    const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
-    const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
-    const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
-    const withoutNull = { ...bundle, manifest: { ...bundle.manifest, semantic: { ...bundle.manifest.semantic, nullToken: undefined } } };
-    const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
     const settings = { seconds: 1, variants: 1, seed: 1, sampling: manifest.sampling, acousticOnly: true };
-    await expect(continueAudio(withoutNull, prompt, settings, async () => undefined)).rejects.toThrow(/has no null semantic token, so it cannot run without its semantic stage/);
-    const ablated = await continueAudio(bundle, prompt, settings, async () => undefined);
+    await expect(run(withoutNull, settings)).rejects.toThrow(/has no null semantic token, so it cannot run without its semantic stage/);
+    const ablated = await run(bundle, settings);
     expect(ablated.audio[0]!.length).toBe(24000);
     expect(ablated.timings.semantic).toBe(0);
   });
 
   it('guides the coarse stage on request: scale 1 is the unguided draw, 2 another; without a null token it refuses', async () => {
-    const manifest = await readManifest(tinyBundle);
-    const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
-    const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
-    const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
-    const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
+    const { bundle, manifest, withoutNull, run } = await inProcessChain();
     const withGuidance = (guidance?: number) => ({ seconds: 1, variants: 2, seed: 3, sampling: { ...manifest.sampling, coarse: { ...manifest.sampling.coarse, guidance } } });
-    const run = async (guidance?: number) => (await continueAudio(bundle, prompt, withGuidance(guidance), async () => undefined)).audio;
-    const [plain, one, two] = [await run(), await run(1), await run(2)];
+    const guided = async (guidance?: number) => (await run(bundle, withGuidance(guidance))).audio;
+    const [plain, one, two] = [await guided(), await guided(1), await guided(2)];
     expect(one).toEqual(plain);
     expect(two[0]!.length).toBe(plain[0]!.length);
     expect(two).not.toEqual(plain);
-    const withoutNull = { ...bundle, manifest: { ...bundle.manifest, semantic: { ...bundle.manifest.semantic, nullToken: undefined } } };
-    await expect(continueAudio(withoutNull, prompt, withGuidance(2), async () => undefined)).rejects.toThrow(/has no null semantic token, so its coarse stage cannot be guided/);
+    await expect(run(withoutNull, withGuidance(2))).rejects.toThrow(/has no null semantic token, so its coarse stage cannot be guided/);
   });
 
   it('follows a given semantic plan instead of sampling one (the eval\'s semantic oracle)', async () => {
-    const manifest = await readManifest(tinyBundle);
-    const { loadBundle } = await import('../../electron/engine/bundles/bundleVerifier');
-    const { continueAudio } = await import('../../electron/engine/pipeline/continuation');
-    const bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
-    const prompt = new Float32Array(24000).map((_, i) => 0.3 * Math.sin(i / 10));
+    const { bundle, manifest, run } = await inProcessChain();
     const settings = { seconds: 1, variants: 1, seed: 1, sampling: { ...manifest.sampling, coarse: { ...manifest.sampling.coarse, temperature: 0 } } };
-    const planned = (token: number) => continueAudio(bundle, prompt, { ...settings, semanticPlan: new Int32Array(3).fill(token) }, async () => undefined);
+    const planned = (token: number) => run(bundle, { ...settings, semanticPlan: new Int32Array(3).fill(token) });
     const [three, threeAgain, seven] = [await planned(3), await planned(3), await planned(7)];
     expect(three.steps.semantic).toBe(0);
     expect(three.audio[0]).toEqual(threeAgain.audio[0]);
     // The coarse LM is conditioned on the plan: another plan, other codes, other audio.
     expect(seven.audio[0]).not.toEqual(three.audio[0]);
-    await expect(continueAudio(bundle, prompt, { ...settings, acousticOnly: true, semanticPlan: new Int32Array(3) }, async () => undefined)).rejects.toThrow(/exclude each other/);
-    await expect(continueAudio(bundle, prompt, { ...settings, semanticPlan: new Int32Array(0) }, async () => undefined)).rejects.toThrow(/The semantic plan is empty/);
+    await expect(run(bundle, { ...settings, acousticOnly: true, semanticPlan: new Int32Array(3) })).rejects.toThrow(/exclude each other/);
+    await expect(run(bundle, { ...settings, semanticPlan: new Int32Array(0) })).rejects.toThrow(/The semantic plan is empty/);
   });
 
   it('refuses a batch beyond the memory budget, saying how many fit', async () => {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundle, type VerifiedBundle } from '../../electron/engine/bundles/bundleVerifier';
+import { describe, expect, it } from 'vitest';
 import { keyProfiles, nearestInKey } from '../../electron/engine/pipeline/keyRanking';
 import { encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { repoRoot } from '../fixtures/paths';
+import { openedBundle } from '../fixtures/openedBundle';
 
 const rate = 24000;
 const midiHz = (note: number): number => 440 * 2 ** ((note - 69) / 12);
@@ -26,22 +26,16 @@ function chord(notes: number[]): Float32Array {
 
 /** The piano bundle's key profile: what its first-level codes sound like in pitch classes. */
 describe('the piano bundle\'s key profile', () => {
-  let bundle: VerifiedBundle;
-  beforeAll(async () => {
-    bundle = await loadBundle(join(repoRoot, 'models', 'sketchpad-piano'), { providers: ['cpu'], label: 'CPU' });
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(bundle.sessions).map((s) => s.release()));
-  });
+  const bundle = openedBundle(join(repoRoot, 'models', 'sketchpad-piano'));
 
   const profileOf = async (notes: number[]) => {
-    const codes = await encodeAudio(bundle.sessions.codecEncoder, chord(notes), bundle.manifest.acoustic.levels);
-    const [profile] = await keyProfiles(bundle.sessions.keyProfile!, [codes.slice(0, bundle.manifest.acoustic.coarseLevels)]);
+    const codes = await encodeAudio(bundle().sessions.codecEncoder, chord(notes), bundle().manifest.acoustic.levels);
+    const [profile] = await keyProfiles(bundle().sessions.keyProfile!, [codes.slice(0, bundle().manifest.acoustic.coarseLevels)]);
     return profile!;
   };
 
   it('hears a chord\'s notes in its codes alone, and tells keys apart by them', async () => {
-    expect(bundle.sessions.keyProfile).toBeDefined();
+    expect(bundle().sessions.keyProfile).toBeDefined();
     const cMajor = await profileOf([60, 64, 67]);
     const strongest = Array.from(cMajor.keys()).sort((a, b) => cMajor[b]! - cMajor[a]!).slice(0, 4);
     // C, E and G among the four strongest classes (a tone's harmonics add G and E of their own).

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundle, type VerifiedBundle } from '../../electron/engine/bundles/bundleVerifier';
+import { describe, expect, it } from 'vitest';
 import { CachedLm } from '../../electron/engine/lm/cachedLm';
 import { generateCoarse } from '../../electron/engine/lm/coarseStage';
 import { generateFine } from '../../electron/engine/lm/fineStage';
@@ -9,6 +8,7 @@ import { argmax } from '../../electron/engine/sampling/logitsProcessors';
 import { decodeCodes, encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { semanticTokens } from '../../electron/engine/tokenizers/semanticTokenizer';
 import { parity, pitchParity, pitchTokenizerTiny, tinyBundle } from '../fixtures/bundles';
+import { openedBundle } from '../fixtures/openedBundle';
 
 const greedy = { pick: (_row: number, logits: Float32Array) => argmax(logits) };
 
@@ -20,42 +20,36 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('the engine reproduces the PyTorch models (tiny bundle parity fixtures)', () => {
-  let bundle: VerifiedBundle;
-  beforeAll(async () => {
-    bundle = await loadBundle(tinyBundle, { providers: ['cpu'], label: 'CPU' });
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(bundle.sessions).map((s) => s.release()));
-  });
+  const bundle = openedBundle(tinyBundle);
 
   it('codec encoder: the same codes', async () => {
-    const codes = await encodeAudio(bundle.sessions.codecEncoder, Float32Array.from(parity.audio), bundle.manifest.acoustic.levels);
+    const codes = await encodeAudio(bundle().sessions.codecEncoder, Float32Array.from(parity.audio), bundle().manifest.acoustic.levels);
     expect(codes.map((row) => Array.from(row))).toEqual(parity.codecCodes);
   });
 
   it('codec decoder: the same audio within 1e-4', async () => {
     const codes = parity.codecCodes.map((row) => Int32Array.from(row));
-    const [audio] = await decodeCodes(bundle.sessions.codecDecoder, [codes], { hop: bundle.manifest.acoustic.hop, chunkFrames: 1000 });
+    const [audio] = await decodeCodes(bundle().sessions.codecDecoder, [codes], { hop: bundle().manifest.acoustic.hop, chunkFrames: 1000 });
     expect(maxDifference(audio!, parity.decodedAudio)).toBeLessThan(1e-4);
   });
 
   it('semantic tokenizer: the same tokens', async () => {
-    expect(Array.from(await semanticTokens(bundle.sessions.semanticTokenizer, Float32Array.from(parity.audio)))).toEqual(parity.semanticTokens);
+    expect(Array.from(await semanticTokens(bundle().sessions.semanticTokenizer, Float32Array.from(parity.audio)))).toEqual(parity.semanticTokens);
   });
 
   it('semantic LM: the same logits after the prompt, the same greedy continuation through the KV cache', async () => {
-    const lm = new CachedLm(bundle.sessions.semanticLm, bundle.manifest.stages.semanticLm.transformer, 1);
+    const lm = new CachedLm(bundle().sessions.semanticLm, bundle().manifest.stages.semanticLm.transformer, 1);
     const prompt = Int32Array.from(parity.semanticLm.prompt);
     const logits = await lm.next(prompt.length, (from, to) => ({ tokens: int64(prompt.subarray(from, to), [1, to - from]) }));
     expect(maxDifference(logits, parity.semanticLm.promptLogits)).toBeLessThan(1e-4);
-    const [sequence] = await generateSemantic(new CachedLm(bundle.sessions.semanticLm, bundle.manifest.stages.semanticLm.transformer, 1), prompt, parity.semanticLm.greedy.length, 1, greedy);
+    const [sequence] = await generateSemantic(new CachedLm(bundle().sessions.semanticLm, bundle().manifest.stages.semanticLm.transformer, 1), prompt, parity.semanticLm.greedy.length, 1, greedy);
     expect(Array.from(sequence!.subarray(prompt.length))).toEqual(parity.semanticLm.greedy);
   });
 
   it('coarse LM: the same greedy codes in the delay pattern', async () => {
-    const { acoustic, vocabulary, semantic, stages } = bundle.manifest;
+    const { acoustic, vocabulary, semantic, stages } = bundle().manifest;
     const [codes] = await generateCoarse(
-      new CachedLm(bundle.sessions.coarseLm, stages.coarseLm.transformer, 1),
+      new CachedLm(bundle().sessions.coarseLm, stages.coarseLm.transformer, 1),
       { levels: acoustic.coarseLevels, codebookSize: acoustic.codebookSize, pad: vocabulary.coarsePad, framesPerToken: semantic.framesPerToken },
       parity.coarseLm.promptCodes.map((row) => Int32Array.from(row)),
       [Int32Array.from(parity.coarseLm.semantic)],
@@ -66,16 +60,16 @@ describe('the engine reproduces the PyTorch models (tiny bundle parity fixtures)
   });
 
   it('fine LM: the same logits and the same greedy fill, level by level', async () => {
-    const { levels, coarseLevels } = bundle.manifest.acoustic;
-    const [fineLm, fineSpec] = [bundle.sessions.fineLm, bundle.manifest.stages.fineLm];
+    const { levels, coarseLevels } = bundle().manifest.acoustic;
+    const [fineLm, fineSpec] = [bundle().sessions.fineLm, bundle().manifest.stages.fineLm];
     if (!fineLm || !fineSpec) throw new Error('the tiny test bundle has a fine stage');
     const flat = parity.fineLm.codes.flat();
     const result = await fineLm.run({ codes: int64(flat, [1, parity.fineLm.codes.length, levels]), level: scalarInt64(parity.fineLm.level) });
     const logits = floats(result.logits!);
-    const size = bundle.manifest.acoustic.codebookSize;
+    const size = bundle().manifest.acoustic.codebookSize;
     expect(maxDifference(logits.subarray(8 * size, 12 * size), parity.fineLm.logitsFrames8to11.flat())).toBeLessThan(1e-4);
     const grid = Int32Array.from(flat);
-    await generateFine(fineLm, { levels, coarseLevels, mask: bundle.manifest.vocabulary.fineMask, window: fineSpec.transformer.context }, [grid], parity.fineLm.knownFrames, greedy);
+    await generateFine(fineLm, { levels, coarseLevels, mask: bundle().manifest.vocabulary.fineMask, window: fineSpec.transformer.context }, [grid], parity.fineLm.knownFrames, greedy);
     expect(Array.from(grid)).toEqual(parity.fineLm.greedy.flat());
   });
 });

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { downmix } from '../../electron/engine/audio/channels';
 import { decodeAudioFile } from '../../electron/engine/audio/decodeAudio';
 import { resample } from '../../electron/engine/audio/resample';
-import { loadBundle, type VerifiedBundle } from '../../electron/engine/bundles/bundleVerifier';
 import { logMel, toAnalysisRate } from '../../electron/engine/eval/spectral';
 import { onsetRate } from '../../electron/engine/eval/measures';
 import { codecLayout, roundTrip } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { repoRoot } from '../fixtures/paths';
+import { openedBundle } from '../fixtures/openedBundle';
 
 /**
  * The piano bundle's decoder ends in a learned post-filter that restores attacks: without it the
@@ -15,19 +15,13 @@ import { repoRoot } from '../fixtures/paths';
  * second against the originals' 3.7 on the codec clips), which cost every take its rhythm score.
  */
 describe('the piano bundle\'s codec keeps the rhythm of what it codes', () => {
-  let bundle: VerifiedBundle;
-  beforeAll(async () => {
-    bundle = await loadBundle(join(repoRoot, 'models', 'sketchpad-piano'), { providers: ['cpu'], label: 'CPU' });
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(bundle.sessions).map((s) => s.release()));
-  });
+  const bundle = openedBundle(join(repoRoot, 'models', 'sketchpad-piano'));
 
   it('hears about as many onsets in the demo phrase\'s round trip as in the phrase itself', async () => {
     const decoded = await decodeAudioFile(join(repoRoot, 'resources', 'demo', 'piano-phrase.flac'));
-    const [phrase] = await resample([downmix(decoded.channels)], decoded.sampleRate, bundle.manifest.sampleRate);
-    const { audio } = await roundTrip(bundle.sessions.codecEncoder, bundle.sessions.codecDecoder, phrase!, codecLayout(bundle.manifest));
-    const onsets = async (clip: Float32Array) => onsetRate(logMel(await toAnalysisRate(clip, bundle.manifest.sampleRate)));
+    const [phrase] = await resample([downmix(decoded.channels)], decoded.sampleRate, bundle().manifest.sampleRate);
+    const { audio } = await roundTrip(bundle().sessions.codecEncoder, bundle().sessions.codecDecoder, phrase!, codecLayout(bundle().manifest));
+    const onsets = async (clip: Float32Array) => onsetRate(logMel(await toAnalysisRate(clip, bundle().manifest.sampleRate)));
     const original = await onsets(phrase!);
     const coded = await onsets(audio);
     expect(original).toBeGreaterThan(1);
