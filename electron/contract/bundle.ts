@@ -73,8 +73,8 @@ export const bundleDomains = ['piano', 'speech', 'general'] as const;
 export type BundleDomain = (typeof bundleDomains)[number];
 
 /**
- * Takes drawn for each take kept where the bundle has a key profile: k times the semantic and coarse
- * work, keeping the 1/k nearest the prompt's key. A bundle's key profile may name its own default
+ * Takes drawn for each take kept where the bundle has a key profile: k times the semantic, coarse,
+ * fine and decoder work, keeping the 1/k nearest the prompt in key and pace. A bundle's key profile may name its own default
  * (the speech bundle draws 3: docs/eval/README.md, sessions 32 and 33); otherwise 2. Bundles without
  * a key profile draw exactly the takes asked for.
  */
@@ -121,7 +121,7 @@ export const bundleManifestSchema = z.object({
     /**
      * Coarse codes -> their summed pitch-class profile (12 values), fitted on the training audio
      * (models/training/export/key_profile.py): lets the engine draw more takes than asked and keep
-     * those that stay nearest the prompt's key, before decoding any.
+     * those that stay nearest the prompt in key (and pace, measured on the decoded takes).
      */
     keyProfile: stageFileSchema.extend({
       /** Takes drawn per take kept when a job does not say (keyRanking.defaultCandidatesPerTake where absent). */

@@ -81,7 +81,7 @@ describe('sketchpad continue with the tiny bundle', () => {
     const run = sketchpad('bench', '--bundle', tinyBundle, '--prompt-seconds', '2', '--seconds', '2', '--variants', '2', '--json');
     expect(run.code).toBe(0);
     const bench = JSON.parse(run.stdout) as { cached: { timings: Record<string, number>; peakRssMb: number }; speedup: number };
-    expect(Object.keys(bench.cached.timings)).toEqual(['tokenize', 'semantic', 'coarse', 'fine', 'decode']);
+    expect(Object.keys(bench.cached.timings)).toEqual(['tokenize', 'semantic', 'coarse', 'fine', 'decode', 'choose']);
     expect(bench.cached.peakRssMb).toBeGreaterThan(10);
     expect(bench.speedup).toBeGreaterThan(0);
   });

@@ -5,7 +5,7 @@ import { generateFine } from '../../electron/engine/lm/fineStage';
 import { generateSemantic } from '../../electron/engine/lm/semanticStage';
 import { int64, floats, openSession, scalarInt64 } from '../../electron/engine/runtime/onnxSession';
 import { argmax } from '../../electron/engine/sampling/logitsProcessors';
-import { decodeCodes, encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
+import { ChunkedDecoder, decodeCodes, encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { semanticTokens } from '../../electron/engine/tokenizers/semanticTokenizer';
 import { parity, pitchParity, pitchTokenizerTiny, tinyBundle } from '../fixtures/bundles';
 import { openedBundle } from '../fixtures/openedBundle';
@@ -31,6 +31,25 @@ describe('the engine reproduces the PyTorch models (tiny bundle parity fixtures)
     const codes = parity.codecCodes.map((row) => Int32Array.from(row));
     const [audio] = await decodeCodes(bundle().sessions.codecDecoder, [codes], { hop: bundle().manifest.acoustic.hop, chunkFrames: 1000 });
     expect(maxDifference(audio!, parity.decodedAudio)).toBeLessThan(1e-4);
+  });
+
+  it('codec decoder in chunks: the first chunk of every row, the rest of some, is what decoding those rows whole gives', async () => {
+    const { hop } = bundle().manifest.acoustic;
+    const codes = parity.codecCodes.map((row) => Int32Array.from(row));
+    const rows = [codes, codes.map((level) => level.slice().reverse())];
+    const chunking = { chunkFrames: 12, overlapFrames: 4 };
+    const whole = await decodeCodes(bundle().sessions.codecDecoder, rows, { hop, ...chunking });
+    const decoder = new ChunkedDecoder(bundle().sessions.codecDecoder, rows, hop, chunking);
+    expect(decoder.chunks).toBeGreaterThan(2);
+    await decoder.decode(0, [0, 1]);
+    // Up to where the second chunk fades in, the first chunk alone is final.
+    const heard = decoder.finalSamples(1);
+    expect(heard).toBe(8 * hop);
+    expect(maxDifference(decoder.audio[0]!.subarray(0, heard), whole[0]!.subarray(0, heard))).toBeLessThan(1e-6);
+    for (let index = 1; index < decoder.chunks; index++) await decoder.decode(index, [1]);
+    expect(maxDifference(decoder.audio[1]!, whole[1]!)).toBeLessThan(1e-6);
+    // Row 0 was never decoded past its first chunk.
+    expect(maxDifference(decoder.audio[0]!.subarray(heard), whole[0]!.subarray(heard))).toBeGreaterThan(1e-3);
   });
 
   it('semantic tokenizer: the same tokens', async () => {

@@ -9,10 +9,13 @@ export interface ResampleOptions {
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-async function convert(input: Float32Array, from: number, to: number): Promise<Float32Array> {
+type Converter = Awaited<ReturnType<typeof create>>;
+
+/** One converter serves every chunk: libsamplerate's simple API keeps no state between calls, and creating a converter costs about as much as converting a second of audio. */
+async function withConverter<T>(from: number, to: number, work: (converter: Converter) => Promise<T>): Promise<T> {
   const converter = await create(1, from, to, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
   try {
-    return converter.full(input);
+    return await work(converter);
   } finally {
     converter.destroy();
   }
@@ -37,21 +40,23 @@ export async function resample(channels: readonly Float32Array[], from: number, 
   const outFrames = Math.round(((channels[0]?.length ?? 0) * to) / from);
   const chunkCount = Math.max(1, Math.ceil((channels[0]?.length ?? 0) / (chunkUnits * unitIn)));
   const out = channels.map(() => new Float32Array(outFrames));
-  for (let chunk = 0; chunk < chunkCount; chunk++) {
-    for (const [c, channel] of channels.entries()) {
-      const startUnit = chunk * chunkUnits;
-      const firstUnit = Math.max(0, startUnit - contextUnits);
-      const lastUnit = startUnit + chunkUnits + contextUnits;
-      // Zeros past the end push the filter's tail out, so nothing is lost at the very end.
-      const input = new Float32Array((lastUnit - firstUnit) * unitIn);
-      input.set(channel.subarray(firstUnit * unitIn, Math.min(channel.length, lastUnit * unitIn)));
-      const converted = await convert(input, from, to);
-      const skip = (startUnit - firstUnit) * unitOut;
-      const outStart = startUnit * unitOut;
-      const length = Math.min(chunkUnits * unitOut, outFrames - outStart);
-      if (length > 0) out[c]!.set(converted.subarray(skip, skip + length), outStart);
+  return withConverter(from, to, async (converter) => {
+    for (let chunk = 0; chunk < chunkCount; chunk++) {
+      for (const [c, channel] of channels.entries()) {
+        const startUnit = chunk * chunkUnits;
+        const firstUnit = Math.max(0, startUnit - contextUnits);
+        const lastUnit = startUnit + chunkUnits + contextUnits;
+        // Zeros past the end push the filter's tail out, so nothing is lost at the very end.
+        const input = new Float32Array((lastUnit - firstUnit) * unitIn);
+        input.set(channel.subarray(firstUnit * unitIn, Math.min(channel.length, lastUnit * unitIn)));
+        const converted = converter.simple(input);
+        const skip = (startUnit - firstUnit) * unitOut;
+        const outStart = startUnit * unitOut;
+        const length = Math.min(chunkUnits * unitOut, outFrames - outStart);
+        if (length > 0) out[c]!.set(converted.subarray(skip, skip + length), outStart);
+      }
+      await options.onChunk?.((chunk + 1) / chunkCount);
     }
-    await options.onChunk?.((chunk + 1) / chunkCount);
-  }
-  return out;
+    return out;
+  });
 }

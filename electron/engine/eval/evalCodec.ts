@@ -9,7 +9,7 @@ import { codecMedians, writeCodecReport, type CodecListening } from './evalRepor
 import { codecClips } from './evalManifests';
 import { codecQuality, seamRatio } from './measures';
 import { opusAvailable, opusRoundTrip } from './opusBaseline';
-import { toAnalysisRate } from './spectral';
+import { toAnalysisRate } from '../audio/spectral';
 
 
 /** `sketchpad eval codec`: the bundle's codec against Opus at 6 and 12 kbps, per clip and per set. */

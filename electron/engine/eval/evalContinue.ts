@@ -15,7 +15,7 @@ import { codecLayout, roundTrip } from '../tokenizers/acousticTokenizer';
 import { continueSummary, meanCandidate, writeContinueReport, type CaseAudio } from './evalReport';
 import { continueCases } from './evalManifests';
 import { copyFraction, distances, diversity, features, normalisedScore, seamJump, type ClipFeatures } from './measures';
-import { logMel, spectralFlux, toAnalysisRate } from './spectral';
+import { logMel, spectralFlux, toAnalysisRate } from '../audio/spectral';
 import { meanOfPresent } from '../statistics';
 
 interface PreparedCase {

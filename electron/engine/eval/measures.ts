@@ -1,5 +1,6 @@
 import { dot, median } from '../statistics';
-import { analysis, chroma, logMel, melPowers, spectralFlux } from './spectral';
+import { onsetRate } from '../audio/onsets';
+import { analysis, chroma, logMel, melPowers, spectralFlux } from '../audio/spectral';
 
 /** Everything the continuation measures need of one clip, computed once. */
 export interface ClipFeatures {
@@ -18,25 +19,6 @@ export function rmsDb(audio: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < audio.length; i++) sum += audio[i]! * audio[i]!;
   return 10 * Math.log10(Math.max(sum / Math.max(1, audio.length), 1e-12));
-}
-
-/** Onsets per second: peaks of spectral flux above a moving median plus a tenth of the clip's largest flux, at least 50 ms apart. */
-export function onsetRate(frames: Float32Array[]): number {
-  const flux = spectralFlux(frames);
-  const seconds = (frames.length * analysis.hop) / analysis.sampleRate;
-  if (seconds <= 0) return 0;
-  const margin = 0.1 * Math.max(...flux);
-  let count = 0;
-  let last = -Infinity;
-  for (let t = 1; t < flux.length - 1; t++) {
-    const from = Math.max(0, t - 25);
-    const local = median(Array.from(flux.subarray(from, Math.min(flux.length, t + 25))));
-    if (flux[t]! > flux[t - 1]! && flux[t]! >= flux[t + 1]! && flux[t]! > local + margin && t - last >= 5) {
-      count++;
-      last = t;
-    }
-  }
-  return count / seconds;
 }
 
 /** Median F0 from normalised autocorrelation on 40 ms frames, 60-400 Hz, voiced where the peak exceeds 0.5. */

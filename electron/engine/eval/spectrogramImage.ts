@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { logMel } from './spectral';
+import { logMel } from '../audio/spectral';
 
 // Stops of a dark-to-bright colour map (close to magma).
 const stops: [number, number, number][] = [[0, 0, 4], [59, 15, 112], [140, 41, 129], [222, 73, 104], [254, 159, 109], [252, 253, 191]];

@@ -1,5 +1,5 @@
 import { powerSpectrogram } from '../audio/spectrum';
-import { analysis } from './spectral';
+import { analysis } from '../audio/spectral';
 
 /** A note a transcription found: MIDI number and its span in seconds. */
 export interface FoundNote { midi: number; start: number; end: number }

@@ -20,6 +20,8 @@ export function arpeggioPrompt(seconds: number, rate: number): Float32Array {
   return out;
 }
 
+const stageOrder = ['tokenize', 'semantic', 'coarse', 'fine', 'decode', 'choose'] as const;
+
 export const benchJob: Handlers<EngineMethods>['bench.run'] = async (params, job) => {
   const bundle = await registry.load(await registry.resolve(params.bundle));
   const prompt = arpeggioPrompt(params.promptSeconds, bundle.manifest.sampleRate);
@@ -34,7 +36,7 @@ export const benchJob: Handlers<EngineMethods>['bench.run'] = async (params, job
       useCache,
       candidatesPerTake: params.candidatesPerTake,
     }, async (stage, within) => {
-      tracker.report(useCache ? 'cached' : 'uncached', ['tokenize', 'semantic', 'coarse', 'fine', 'decode'].indexOf(stage) / 5 + within / 5);
+      tracker.report(useCache ? 'cached' : 'uncached', (stageOrder.indexOf(stage) + within) / stageOrder.length);
       await yieldToMessages();
       throwIfCancelled(job);
     });

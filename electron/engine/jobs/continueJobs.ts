@@ -19,7 +19,7 @@ import { audioAtRate, bundleFor, codecKbps } from './jobInputs';
 type H = Handlers<EngineMethods>;
 
 /** The share of a continuation's time each stage takes (measured with the tiny bundle; only for the ETA). */
-const stageWeights = { load: 0.05, prompt: 0.05, tokenize: 0.05, semantic: 0.15, coarse: 0.45, fine: 0.1, decode: 0.1, write: 0.05 };
+const stageWeights = { load: 0.05, prompt: 0.05, tokenize: 0.05, semantic: 0.15, coarse: 0.4, fine: 0.1, decode: 0.1, choose: 0.05, write: 0.05 };
 
 function samplingFor(bundle: VerifiedBundle, temperatures: { semantic?: number; coarse?: number; fine?: number } = {}): ContinuationSettings['sampling'] {
   const only = (temperature: number | undefined) => (temperature === undefined ? {} : { temperature });

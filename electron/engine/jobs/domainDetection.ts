@@ -1,7 +1,7 @@
 import { domainCandidates, type BundleDomain } from '../../contract/bundle';
 import { throwIfCancelled, type JobContext } from '../../contract/rpcServer';
 import { codecQuality } from '../eval/measures';
-import { toAnalysisRate } from '../eval/spectral';
+import { toAnalysisRate } from '../audio/spectral';
 import { codecLayout, roundTrip } from '../tokenizers/acousticTokenizer';
 import { registry } from './engineContext';
 

@@ -3,16 +3,19 @@ import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
+import type { Session } from '../runtime/onnxSession';
+import { dot } from '../statistics';
 import { coarseBatch, generateCoarse, type CoarseGuidance } from '../lm/coarseStage';
 import { generateFine } from '../lm/fineStage';
 import { generateSemantic } from '../lm/semanticStage';
 import { Random } from '../sampling/random';
 import { sampleToken } from '../sampling/logitsProcessors';
-import { decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
+import { ChunkedDecoder, decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
 import { applyLevelCorrection } from './codecLevel';
-import { keyProfiles, nearestInKey } from './keyRanking';
+import { keyProfiles } from './keyRanking';
+import { clipOnsetRate, nearestInKeyAndPace } from './takeChoice';
 import { takeLevelMatchDb } from './takeLevel';
 
 export interface ContinuationSettings {
@@ -49,7 +52,7 @@ export const continuationLimits = {
   maxBatchBytes: 1.5 * 1024 ** 3,
 } as const;
 
-export type StageTimings = Record<'tokenize' | 'semantic' | 'coarse' | 'fine' | 'decode', number>;
+export type StageTimings = Record<'tokenize' | 'semantic' | 'coarse' | 'fine' | 'decode' | 'choose', number>;
 
 export interface Continuation {
   /** One continuation per variant, at the bundle's rate, the prompt not included, its peaks limited to -1 dBFS. */
@@ -60,7 +63,7 @@ export interface Continuation {
   readonly correction: CodecCorrection;
   /** The gain, after that, that brought the median take to the prompt's loudness (see takeLevel.ts). */
   readonly levelMatchDb: number;
-  /** Takes drawn through the semantic and coarse stages; the `variants` nearest the prompt's key were kept. */
+  /** Takes drawn and decoded; the `variants` nearest the prompt in key and pace were kept. */
   readonly drawnTakes: number;
 }
 
@@ -140,13 +143,27 @@ function followedByPlan(promptSemantic: Int32Array, plan: Int32Array, newTokens:
   return tokens;
 }
 
+/** Each drawn take's key-profile cosine with the prompt's, from coarse codes. */
+async function keySimilaritiesToPrompt(keyProfile: Session, promptCoarse: readonly Int32Array[], drawn: readonly (readonly Int32Array[])[]): Promise<number[]> {
+  const [promptProfile] = await keyProfiles(keyProfile, [promptCoarse]);
+  return (await keyProfiles(keyProfile, drawn)).map((profile) => dot(promptProfile!, profile));
+}
+
+/** The rows of the `keep` takes nearest the prompt in key and pace (takeChoice.ts), in drawn order; `heard`: each take's decoded start. */
+async function nearestTakes(heard: readonly Float32Array[], prompt: Float32Array, keySimilarities: readonly number[], keep: number, rate: number): Promise<number[]> {
+  const candidates = await Promise.all(heard.map(async (take, row) => ({ keySimilarity: keySimilarities[row]!, onsetRate: await clipOnsetRate(take, rate) })));
+  return nearestInKeyAndPace(await clipOnsetRate(prompt, rate), candidates, keep);
+}
+
 /**
  * The AudioLM chain: semantic and acoustic tokens of the prompt; semantic LM; coarse LM on the
  * semantic plan, primed with the prompt's coarse codes; fine LM (where the bundle has one) primed
  * with the prompt's fine codes; the codec decoder, fed a little of the prompt first so the
  * continuation starts without a seam. All variants run as one batch, each row with its own random
- * stream from the seed. Where the bundle has a key profile, more takes are drawn than asked and
- * those whose coarse codes keep nearest the prompt's key go on to the decoder.
+ * stream from the seed. Where the bundle has a key profile, more takes are drawn than asked, all
+ * are decoded, and those nearest the prompt in key (by their coarse codes) and pace (by their
+ * onsets) are kept: the LMs hold the prompt's key far better than its pace, and the takes' onset
+ * rates spread widely enough that choosing among them matters (docs/eval/README.md, session 34).
  */
 export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
   const { manifest, sessions } = bundle;
@@ -155,7 +172,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const { levels, coarseLevels, hop } = manifest.acoustic;
   const { framesPerToken } = manifest.semantic;
   const rows = drawnRows(manifest, settings);
-  const timings: StageTimings = { tokenize: 0, semantic: 0, coarse: 0, fine: 0, decode: 0 };
+  const timings: StageTimings = { tokenize: 0, semantic: 0, coarse: 0, fine: 0, decode: 0, choose: 0 };
   const timed = async <T>(stage: keyof StageTimings, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     await progress(stage, 0);
@@ -196,20 +213,16 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
       }));
 
   const guidance = coarseGuidance(manifest, settings);
-  const coarse = await timed('coarse', async () => {
-    const drawn = await generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, coarseBatch(rows, guidance !== undefined), settings.useCache ?? true),
-      { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
-      promptCodes.slice(0, coarseLevels), semantic, newFrames, {
-        ...picker('coarse'),
-        onStep: (done, total) => progress('coarse', done / total),
-      }, guidance);
-    // More rows than variants only where the bundle has a key profile (candidatesPerTake).
-    const keyProfile = sessions.keyProfile;
-    if (!keyProfile || rows === settings.variants) return drawn;
-    const [promptProfile] = await keyProfiles(keyProfile, [promptCodes.slice(0, coarseLevels)]);
-    const rowProfiles = await keyProfiles(keyProfile, drawn);
-    return nearestInKey(promptProfile!, rowProfiles, settings.variants).map((row) => drawn[row]!);
-  });
+  const coarse = await timed('coarse', () => generateCoarse(new CachedLm(sessions.coarseLm, manifest.stages.coarseLm.transformer, coarseBatch(rows, guidance !== undefined), settings.useCache ?? true),
+    { levels: coarseLevels, codebookSize: manifest.acoustic.codebookSize, pad: manifest.vocabulary.coarsePad, framesPerToken },
+    promptCodes.slice(0, coarseLevels), semantic, newFrames, {
+      ...picker('coarse'),
+      onStep: (done, total) => progress('coarse', done / total),
+    }, guidance));
+  // More rows than variants only where the bundle has a key profile (candidatesPerTake).
+  const keySimilarities = rows > settings.variants
+    ? await timed('choose', () => keySimilaritiesToPrompt(sessions.keyProfile!, promptCodes.slice(0, coarseLevels), coarse))
+    : null;
 
   // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
   // only the decoder's run-in needs them.
@@ -237,37 +250,52 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
 
   // Decode from a short run-in of prompt frames so the decoder's receptive field is warm at the seam.
   const runIn = Math.min(primeFrames, decoderRunIn);
+  const codes = grids.map((grid) => Array.from({ length: decoded }, (_, q) => {
+    const frames = runIn + newFrames;
+    const out = new Int32Array(frames);
+    for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * decoded + q]!;
+    return out;
+  }));
+  const decoder = new ChunkedDecoder(sessions.codecDecoder, codes, hop);
+  const allRows = codes.map((_, row) => row);
+  // Decoder runs hold at most the variants asked for, so drawing more takes costs time but not the decoder's peak memory.
+  const runsFor = (count: number) => Math.ceil(count / settings.variants);
+  const plannedRuns = keySimilarities ? runsFor(rows) + (decoder.chunks - 1) * runsFor(settings.variants) : decoder.chunks * runsFor(rows);
   let decodeChunks = 0;
-  const audio = await timed('decode', async () => {
-    const codes = grids.map((grid) => Array.from({ length: decoded }, (_, q) => {
-      const frames = runIn + newFrames;
-      const out = new Int32Array(frames);
-      for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * decoded + q]!;
-      return out;
-    }));
-    const decodedTakes = await decodeCodes(sessions.codecDecoder, codes, {
-      hop,
-      onChunk: (fraction) => {
-        decodeChunks++;
-        return progress('decode', fraction);
-      },
-    });
-    const samples = Math.round(settings.seconds * manifest.sampleRate);
-    const takes = decodedTakes.map((row) => row.slice(runIn * hop, runIn * hop + samples));
+  const decodeChunk = async (index: number, decodedRows: readonly number[]) => {
+    for (let from = 0; from < decodedRows.length; from += settings.variants) {
+      await decoder.decode(index, decodedRows.slice(from, from + settings.variants));
+      await progress('decode', ++decodeChunks / plannedRuns);
+    }
+  };
+  const decodeRest = async (decodedRows: readonly number[]) => {
+    for (let index = 1; index < decoder.chunks; index++) await decodeChunk(index, decodedRows);
+  };
+  const correction = await timed('decode', async () => {
+    await decodeChunk(0, allRows);
+    if (!keySimilarities) await decodeRest(allRows);
     const measuredFrames = Math.min(promptFrames, Math.round((correctionMeasureSeconds * manifest.sampleRate) / hop));
     const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.slice(0, decoded).map((level) => level.slice(promptFrames - measuredFrames))], { hop });
-    const correction = measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
-    const corrected = applyCodecCorrection(takes, correction);
-    const levelMatchDb = takeLevelMatchDb(framed, corrected, manifest.sampleRate);
-    const limited = applyLevelCorrection(corrected, levelMatchDb).map((take) => limitPeaks(take, manifest.sampleRate).audio);
-    return { takes: limited, correction, levelMatchDb };
+    return measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
   });
+  const samples = Math.round(settings.seconds * manifest.sampleRate);
+  let keptRows = allRows;
+  if (keySimilarities) {
+    // Every take's first decoder chunk is heard (~5 s), and only the takes kept are decoded to the end.
+    const heardEnd = Math.min(decoder.finalSamples(1), (runIn * hop) + samples);
+    const heard = allRows.map((row) => decoder.audio[row]!.subarray(runIn * hop, heardEnd));
+    keptRows = await timed('choose', () => nearestTakes(heard, framed, keySimilarities, settings.variants, manifest.sampleRate));
+    await timed('decode', () => decodeRest(keptRows));
+  }
+  const kept = applyCodecCorrection(keptRows.map((row) => decoder.audio[row]!.slice(runIn * hop, runIn * hop + samples)), correction);
+  const levelMatchDb = takeLevelMatchDb(framed, kept, manifest.sampleRate);
+  const audio = applyLevelCorrection(kept, levelMatchDb).map((take) => limitPeaks(take, manifest.sampleRate).audio);
   return {
-    audio: audio.takes,
+    audio,
     timings,
     steps: { semantic: settings.acousticOnly || plan ? 0 : newTokens, coarse: newFrames + coarseLevels - 1, finePasses, decodeChunks },
-    correction: audio.correction,
-    levelMatchDb: audio.levelMatchDb,
+    correction,
+    levelMatchDb,
     drawnTakes: rows,
   };
 }

@@ -1,6 +1,6 @@
 import type { Session } from '../runtime/onnxSession';
 import { floats, int64 } from '../runtime/onnxSession';
-import { dot, unitLength } from '../statistics';
+import { unitLength } from '../statistics';
 
 /**
  * The pitch-class profiles of runs of coarse codes, by the bundle's key profile (the mean chroma
@@ -16,17 +16,4 @@ export async function keyProfiles(session: Session, runs: readonly (readonly Int
   const result = await session.run({ codes: int64(flat, [runs.length, levels, frames]) });
   const profiles = floats(result.profile!);
   return runs.map((_, r) => unitLength(profiles.subarray(r * 12, (r + 1) * 12)));
-}
-
-/**
- * The `keep` rows whose profile is nearest the prompt's (highest cosine), in their drawn order so
- * each kept take keeps its own random stream; ties go to the earlier row.
- */
-export function nearestInKey(prompt: Float64Array, rows: readonly Float64Array[], keep: number): number[] {
-  return rows
-    .map((profile, row) => ({ row, similarity: dot(prompt, profile) }))
-    .sort((a, b) => b.similarity - a.similarity || a.row - b.row)
-    .slice(0, keep)
-    .map((r) => r.row)
-    .sort((a, b) => a - b);
 }

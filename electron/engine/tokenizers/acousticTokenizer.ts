@@ -40,28 +40,48 @@ export interface DecodeOptions {
 /**
  * Codec decoder over long code sequences: a batch of rows, decoded in overlapping chunks that are
  * cross-faded with linear ramps (EnCodec's linear overlap-add), so any length decodes in bounded
- * memory with no seams. codes: per row [levels][frames] -> audio per row, frames * hop samples.
+ * memory with no seams. Chunks may be decoded for some rows and not others, in any order: the
+ * continuation hears the first chunk of every take drawn and decodes the rest only for those kept.
  */
-export async function decodeCodes(session: Session, codes: Int32Array[][], options: DecodeOptions): Promise<Float32Array[]> {
-  const { hop } = options;
-  const chunk = options.chunkFrames ?? decodeChunking.chunkFrames;
-  const overlap = Math.min(options.overlapFrames ?? decodeChunking.overlapFrames, Math.floor(chunk / 2));
-  const rows = codes.length;
-  const levels = codes[0]!.length;
-  const frames = codes[0]![0]!.length;
-  const out = Array.from({ length: rows }, () => new Float32Array(frames * hop));
-  const starts = chunkStarts(frames, chunk, overlap);
-  for (const [index, start] of starts.entries()) {
-    const end = Math.min(frames, start + chunk);
+export class ChunkedDecoder {
+  /** Per row, frames * hop samples; each part is final once every chunk over it is decoded. */
+  readonly audio: Float32Array[];
+  readonly chunks: number;
+  private readonly starts: number[];
+  private readonly chunk: number;
+  private readonly overlap: number;
+
+  /** codes: per row [levels][frames]. */
+  constructor(private readonly session: Session, private readonly codes: readonly (readonly Int32Array[])[], private readonly hop: number, options: Pick<DecodeOptions, 'chunkFrames' | 'overlapFrames'> = {}) {
+    this.chunk = options.chunkFrames ?? decodeChunking.chunkFrames;
+    this.overlap = Math.min(options.overlapFrames ?? decodeChunking.overlapFrames, Math.floor(this.chunk / 2));
+    const frames = codes[0]?.[0]?.length ?? 0;
+    this.starts = chunkStarts(frames, this.chunk, this.overlap);
+    this.chunks = this.starts.length;
+    this.audio = codes.map(() => new Float32Array(frames * hop));
+  }
+
+  /** Samples at the start of every row that are final once its first `chunks` chunks are decoded: up to where the next chunk fades in. */
+  finalSamples(chunks: number): number {
+    return chunks >= this.chunks ? this.audio[0]?.length ?? 0 : this.starts[chunks]! * this.hop;
+  }
+
+  /** Decodes chunk `index` of the given rows (one decoder run) and adds it, faded, to their audio. */
+  async decode(index: number, rows: readonly number[]): Promise<void> {
+    const { hop } = this;
+    const start = this.starts[index]!;
+    const frames = this.codes[0]![0]!.length;
+    const end = Math.min(frames, start + this.chunk);
+    const levels = this.codes[0]!.length;
     const input: number[] = [];
-    for (const row of codes) for (let q = 0; q < levels; q++) input.push(...row[q]!.subarray(start, end));
-    const audio = floats((await session.run({ codes: int64(input, [rows, levels, end - start]) })).audio!);
+    for (const row of rows) for (let q = 0; q < levels; q++) input.push(...this.codes[row]![q]!.subarray(start, end));
+    const audio = floats((await this.session.run({ codes: int64(input, [rows.length, levels, end - start]) })).audio!);
     const length = (end - start) * hop;
-    const fadeIn = index === 0 ? 0 : overlap * hop;
-    const fadeOut = index === starts.length - 1 ? 0 : overlap * hop;
-    for (let row = 0; row < rows; row++) {
-      const source = audio.subarray(row * length, (row + 1) * length);
-      const target = out[row]!;
+    const fadeIn = index === 0 ? 0 : this.overlap * hop;
+    const fadeOut = index === this.chunks - 1 ? 0 : this.overlap * hop;
+    for (const [position, row] of rows.entries()) {
+      const source = audio.subarray(position * length, (position + 1) * length);
+      const target = this.audio[row]!;
       for (let i = 0; i < length; i++) {
         let weight = 1;
         if (i < fadeIn) weight = (i + 0.5) / fadeIn;
@@ -69,9 +89,18 @@ export async function decodeCodes(session: Session, codes: Int32Array[][], optio
         target[start * hop + i]! += weight * source[i]!;
       }
     }
-    await options.onChunk?.((index + 1) / starts.length);
   }
-  return out;
+}
+
+/** Every chunk of every row: codes per row [levels][frames] -> audio per row, frames * hop samples. */
+export async function decodeCodes(session: Session, codes: Int32Array[][], options: DecodeOptions): Promise<Float32Array[]> {
+  const decoder = new ChunkedDecoder(session, codes, options.hop, options);
+  const rows = codes.map((_, row) => row);
+  for (let index = 0; index < decoder.chunks; index++) {
+    await decoder.decode(index, rows);
+    await options.onChunk?.((index + 1) / decoder.chunks);
+  }
+  return decoder.audio;
 }
 
 export interface CodecLayout {

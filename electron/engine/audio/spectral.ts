@@ -1,5 +1,5 @@
-import { resample } from '../audio/resample';
-import { powerSpectrogram } from '../audio/spectrum';
+import { resample } from './resample';
+import { powerSpectrogram } from './spectrum';
 import { unitLength } from '../statistics';
 
 /** The analysis every measure shares: 16 kHz, 32 ms Hann frames every 10 ms, 80 mel bands. */

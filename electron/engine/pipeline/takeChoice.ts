@@ -1,0 +1,45 @@
+import { onsetRate } from '../audio/onsets';
+import { logMel, toAnalysisRate } from '../audio/spectral';
+
+/** What the chain knows of one decoded take when choosing which to keep. */
+export interface TakeCandidate {
+  /** Cosine of the take's key profile with the prompt's (higher is nearer). */
+  readonly keySimilarity: number;
+  /** Onsets per second, as the eval's rhythm measure counts them. */
+  readonly onsetRate: number;
+}
+
+/** Onsets per second of a clip at `rate`, on the eval's analysis (audio/onsets.ts). */
+export async function clipOnsetRate(audio: Float32Array, rate: number): Promise<number> {
+  return onsetRate(logMel(await toAnalysisRate(audio, rate)));
+}
+
+/** Each value's rank (0 = smallest); equal values share the mean of their places, so a tie favours neither. */
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
+  const rank = new Array<number>(values.length);
+  for (let start = 0; start < order.length;) {
+    let end = start;
+    while (end + 1 < order.length && order[end + 1]!.value === order[start]!.value) end++;
+    for (let place = start; place <= end; place++) rank[order[place]!.index] = (start + end) / 2;
+    start = end + 1;
+  }
+  return rank;
+}
+
+/**
+ * The `keep` takes nearest the prompt in key and pace together: a take's rank by key (most similar
+ * first) plus its rank by how far its onset rate lies from the prompt's. Ranks, not raw distances,
+ * because the two are in unrelated units and a cosine near 1 spreads far less than onset rates do.
+ * Ties go to the nearer key, then the earlier row; rows come back in drawn order so each kept take
+ * keeps its own random stream.
+ */
+export function nearestInKeyAndPace(promptOnsetRate: number, takes: readonly TakeCandidate[], keep: number): number[] {
+  const keyRank = ranks(takes.map((t) => -t.keySimilarity));
+  const paceRank = ranks(takes.map((t) => Math.abs(t.onsetRate - promptOnsetRate)));
+  return takes
+    .map((_, row) => row)
+    .sort((a, b) => keyRank[a]! + paceRank[a]! - (keyRank[b]! + paceRank[b]!) || keyRank[a]! - keyRank[b]! || a - b)
+    .slice(0, keep)
+    .sort((a, b) => a - b);
+}
