@@ -118,7 +118,7 @@ function parseSamplingFile(path: string): SamplingOverrides {
   return parsed.data;
 }
 
-const candidatesHelp = `takes drawn per take kept, where the bundle has a key profile: the ones nearest the prompt in key and pace are kept (default: the bundle's, else ${keyRanking.defaultCandidatesPerTake}; 1 keeps every take drawn)`;
+const candidatesHelp = `takes drawn per take kept, where the bundle has a key profile: the ones nearest the prompt in key (and pace, where the bundle says) are kept (default: the bundle's, else ${keyRanking.defaultCandidatesPerTake}; 1 keeps every take drawn)`;
 
 const progress = (json?: boolean) => ({ onProgress: progressPrinter(!json && process.stderr.isTTY) });
 const endProgressLine = (json?: boolean): void => {
@@ -195,7 +195,7 @@ program
       console.log(`  ${(run.useCache ? 'KV cache on' : 'KV cache off').padEnd(14)} ${`${run.wallSeconds.toFixed(2)} s`.padEnd(8)}${cells}${run.realTimeFactor.toFixed(2).padEnd(13)}${run.peakRssMb.toFixed(0)} MB`);
     }
     const s = result.cached.steps;
-    if (result.cached.drawnTakes > result.variants) console.log(`  ${result.cached.drawnTakes} takes drawn, the ${result.variants} nearest the prompt in key and pace kept`);
+    if (result.cached.drawnTakes > result.variants) console.log(`  ${result.cached.drawnTakes} takes drawn, the ${result.variants} nearest the prompt kept`);
     console.log(`  steps: semantic ${s.semantic} (${(s.semantic / result.cached.timings.semantic).toFixed(0)}/s), coarse ${s.coarse} (${(s.coarse / result.cached.timings.coarse).toFixed(0)}/s), fine passes ${s.finePasses}, decoder chunks ${s.decodeChunks}`);
     console.log(`  the cache makes the run ${result.speedup.toFixed(2)}x faster`);
   });

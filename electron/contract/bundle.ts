@@ -73,10 +73,11 @@ export const bundleDomains = ['piano', 'speech', 'general'] as const;
 export type BundleDomain = (typeof bundleDomains)[number];
 
 /**
- * Takes drawn for each take kept where the bundle has a key profile: k times the semantic, coarse,
- * fine and decoder work, keeping the 1/k nearest the prompt in key and pace. A bundle's key profile may name its own default
- * (the speech bundle draws 3: docs/eval/README.md, sessions 32 and 33); otherwise 2. Bundles without
- * a key profile draw exactly the takes asked for.
+ * Takes drawn for each take kept where the bundle has a key profile: k times the semantic and coarse
+ * work (and the first decoder chunk's, where it chooses by pace too), keeping the 1/k nearest the
+ * prompt. A bundle's key profile may name its own default (the speech bundle draws 3:
+ * docs/eval/README.md, sessions 32 and 33); otherwise 2. Bundles without a key profile draw
+ * exactly the takes asked for.
  */
 export const keyRanking = { defaultCandidatesPerTake: 2, maxCandidatesPerTake: 4 } as const;
 
@@ -121,11 +122,18 @@ export const bundleManifestSchema = z.object({
     /**
      * Coarse codes -> their summed pitch-class profile (12 values), fitted on the training audio
      * (models/training/export/key_profile.py): lets the engine draw more takes than asked and keep
-     * those that stay nearest the prompt in key (and pace, measured on the decoded takes).
+     * those that stay nearest the prompt in key (and, with `byPace`, pace).
      */
     keyProfile: stageFileSchema.extend({
       /** Takes drawn per take kept when a job does not say (keyRanking.defaultCandidatesPerTake where absent). */
       candidatesPerTake: candidatesPerTakeSchema.optional(),
+      /**
+       * Whether the takes kept are chosen by pace as well as key: the first decoder chunk of every
+       * take drawn is heard and its onset rate compared with the prompt's (pipeline/takeChoice.ts).
+       * Absent, by key alone, before anything is decoded. Piano yes; speech no, its key fell
+       * (docs/eval/README.md, session 34).
+       */
+      byPace: z.boolean().optional(),
     }).optional(),
   }),
   sampling: stageSamplingSchema,

@@ -56,7 +56,7 @@ export const continueEvalResultSchema = z.object({
   /** The sampling settings the run used: the bundle's, with any overrides given. */
   sampling: stageSamplingSchema,
   variants: z.number(),
-  /** Takes drawn per variant kept (the nearest the prompt in key and pace kept); 1 where the bundle has no key profile. */
+  /** Takes drawn per variant kept (the nearest the prompt in key, and pace where the bundle says, kept); 1 where the bundle has no key profile. */
   candidatesPerTake: z.number(),
   seconds: z.number(),
   cases: z.array(z.object({

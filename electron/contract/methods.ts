@@ -24,7 +24,7 @@ const temperaturesSchema = z.object({
   fine: z.number().min(0).max(5),
 }).partial();
 
-/** Seconds per stage; `choose` is the ranking of drawn takes by key and pace (0 where every take drawn is kept). */
+/** Seconds per stage; `choose` is the ranking of drawn takes (0 where every take drawn is kept). */
 const stageTimingsSchema = z.object({ tokenize: z.number(), semantic: z.number(), coarse: z.number(), fine: z.number(), decode: z.number(), choose: z.number() });
 
 const continueResultSchema = z.object({
@@ -37,7 +37,7 @@ const continueResultSchema = z.object({
   seed: z.number(),
   promptSeconds: z.number(),
   timings: stageTimingsSchema,
-  /** Takes drawn and decoded; the variants nearest the prompt in key and pace were kept. */
+  /** Takes drawn; the variants nearest the prompt (in key, and pace where the bundle says) were kept. */
   drawnTakes: z.number(),
   wallSeconds: z.number(),
 });

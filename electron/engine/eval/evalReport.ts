@@ -190,7 +190,7 @@ export async function writeContinueReport(dir: string, result: ContinueEvalResul
   }
   const skipped = result.skipped.length ? `<h2>Skipped</h2><ul>${result.skipped.map((s) => `<li>${escape(s.id)}: ${escape(s.reason)}</li>`).join('')}</ul>` : '';
   const notes = result.notes.length ? `<h2>Notes</h2><ul>${result.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : '';
-  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case${result.candidatesPerTake > 1 ? ` (each of the nearest the prompt in key and pace, ${result.candidatesPerTake} drawn per take kept)` : ''}, sampling ${escape(describeSampling(result.sampling))}. Per set, scores normalise the set's summed distances (1: as close to the prompts as their true continuations, 0: as close as other pieces' continuations); copy fraction, seam jump and onsets a second are medians over cases.</p>
+  const body = `<p>Bundle <b>${escape(result.bundle)}</b>, ${result.variants} variants of ${result.seconds} s per case${result.candidatesPerTake > 1 ? ` (the nearest the prompt of ${result.candidatesPerTake} drawn per take kept)` : ''}, sampling ${escape(describeSampling(result.sampling))}. Per set, scores normalise the set's summed distances (1: as close to the prompts as their true continuations, 0: as close as other pieces' continuations); copy fraction, seam jump and onsets a second are medians over cases.</p>
     <table>${header}${summary}</table>${charts}${skipped}${notes}<h2>Cases</h2>${listening.join('')}`;
   await writeFile(join(out, 'index.html'), page(`Continuation eval: ${result.bundle}`, body));
   return join(out, 'index.html');

@@ -15,7 +15,7 @@ import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
 import { applyLevelCorrection } from './codecLevel';
 import { keyProfiles } from './keyRanking';
-import { clipOnsetRate, nearestInKeyAndPace } from './takeChoice';
+import { clipOnsetRate, nearestTakes, type Pace } from './takeChoice';
 import { takeLevelMatchDb } from './takeLevel';
 
 export interface ContinuationSettings {
@@ -63,7 +63,7 @@ export interface Continuation {
   readonly correction: CodecCorrection;
   /** The gain, after that, that brought the median take to the prompt's loudness (see takeLevel.ts). */
   readonly levelMatchDb: number;
-  /** Takes drawn and decoded; the `variants` nearest the prompt in key and pace were kept. */
+  /** Takes drawn; the `variants` nearest the prompt (in key, and pace where the bundle says) were kept. */
   readonly drawnTakes: number;
 }
 
@@ -149,10 +149,9 @@ async function keySimilaritiesToPrompt(keyProfile: Session, promptCoarse: readon
   return (await keyProfiles(keyProfile, drawn)).map((profile) => dot(promptProfile!, profile));
 }
 
-/** The rows of the `keep` takes nearest the prompt in key and pace (takeChoice.ts), in drawn order; `heard`: each take's decoded start. */
-async function nearestTakes(heard: readonly Float32Array[], prompt: Float32Array, keySimilarities: readonly number[], keep: number, rate: number): Promise<number[]> {
-  const candidates = await Promise.all(heard.map(async (take, row) => ({ keySimilarity: keySimilarities[row]!, onsetRate: await clipOnsetRate(take, rate) })));
-  return nearestInKeyAndPace(await clipOnsetRate(prompt, rate), candidates, keep);
+/** The prompt's onset rate and each take's over what has been decoded of it (`heard`). */
+async function paceOf(prompt: Float32Array, heard: readonly Float32Array[], rate: number): Promise<Pace> {
+  return { prompt: await clipOnsetRate(prompt, rate), takes: await Promise.all(heard.map((take) => clipOnsetRate(take, rate))) };
 }
 
 /**
@@ -160,10 +159,11 @@ async function nearestTakes(heard: readonly Float32Array[], prompt: Float32Array
  * semantic plan, primed with the prompt's coarse codes; fine LM (where the bundle has one) primed
  * with the prompt's fine codes; the codec decoder, fed a little of the prompt first so the
  * continuation starts without a seam. All variants run as one batch, each row with its own random
- * stream from the seed. Where the bundle has a key profile, more takes are drawn than asked, all
- * are decoded, and those nearest the prompt in key (by their coarse codes) and pace (by their
- * onsets) are kept: the LMs hold the prompt's key far better than its pace, and the takes' onset
- * rates spread widely enough that choosing among them matters (docs/eval/README.md, session 34).
+ * stream from the seed. Where the bundle has a key profile, more takes are drawn than asked and
+ * those nearest the prompt are kept: in key (by their coarse codes) and, where the bundle says
+ * `byPace`, pace (by the onsets of their first decoded seconds): the piano LMs hold the prompt's
+ * key far better than its pace, and their takes' onset rates spread widely enough that choosing
+ * among them matters (docs/eval/README.md, session 34).
  */
 export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
   const { manifest, sessions } = bundle;
@@ -219,10 +219,14 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
       ...picker('coarse'),
       onStep: (done, total) => progress('coarse', done / total),
     }, guidance));
-  // More rows than variants only where the bundle has a key profile (candidatesPerTake).
+  // More rows than variants only where the bundle has a key profile (candidatesPerTake). Chosen by
+  // key alone, the rows not kept never reach the fine stage or the decoder; by pace too, every row
+  // is heard over its first decoder chunk below.
   const keySimilarities = rows > settings.variants
     ? await timed('choose', () => keySimilaritiesToPrompt(sessions.keyProfile!, promptCodes.slice(0, coarseLevels), coarse))
     : null;
+  const byPace = keySimilarities !== null && manifest.stages.keyProfile?.byPace === true;
+  const goOn = keySimilarities && !byPace ? nearestTakes(keySimilarities, settings.variants).map((row) => coarse[row]!) : coarse;
 
   // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
   // only the decoder's run-in needs them.
@@ -230,7 +234,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const fineLm = manifest.stages.fineLm && sessions.fineLm ? { spec: manifest.stages.fineLm, session: sessions.fineLm } : undefined;
   const decoderRunIn = 10;
   const primeFrames = Math.min(promptFrames, fineLm ? Math.floor(fineLm.spec.transformer.context / 2) : decoderRunIn);
-  const grids = coarse.map((rowCodes) => {
+  const grids = goOn.map((rowCodes) => {
     const frames = primeFrames + newFrames;
     const grid = new Int32Array(frames * decoded).fill(manifest.vocabulary.fineMask);
     for (let f = 0; f < primeFrames; f++) for (let q = 0; q < decoded; q++) grid[f * decoded + q] = promptCodes[q]![promptFrames - primeFrames + f]!;
@@ -260,7 +264,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const allRows = codes.map((_, row) => row);
   // Decoder runs hold at most the variants asked for, so drawing more takes costs time but not the decoder's peak memory.
   const runsFor = (count: number) => Math.ceil(count / settings.variants);
-  const plannedRuns = keySimilarities ? runsFor(rows) + (decoder.chunks - 1) * runsFor(settings.variants) : decoder.chunks * runsFor(rows);
+  const plannedRuns = byPace ? runsFor(rows) + (decoder.chunks - 1) * runsFor(settings.variants) : decoder.chunks * runsFor(rows);
   let decodeChunks = 0;
   const decodeChunk = async (index: number, decodedRows: readonly number[]) => {
     for (let from = 0; from < decodedRows.length; from += settings.variants) {
@@ -273,18 +277,18 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   };
   const correction = await timed('decode', async () => {
     await decodeChunk(0, allRows);
-    if (!keySimilarities) await decodeRest(allRows);
+    if (!byPace) await decodeRest(allRows);
     const measuredFrames = Math.min(promptFrames, Math.round((correctionMeasureSeconds * manifest.sampleRate) / hop));
     const [roundTrip] = await decodeCodes(sessions.codecDecoder, [promptCodes.slice(0, decoded).map((level) => level.slice(promptFrames - measuredFrames))], { hop });
     return measureCodecCorrection(framed.subarray(framed.length - measuredFrames * hop), roundTrip!, manifest.sampleRate);
   });
   const samples = Math.round(settings.seconds * manifest.sampleRate);
   let keptRows = allRows;
-  if (keySimilarities) {
+  if (byPace) {
     // Every take's first decoder chunk is heard (~5 s), and only the takes kept are decoded to the end.
     const heardEnd = Math.min(decoder.finalSamples(1), (runIn * hop) + samples);
     const heard = allRows.map((row) => decoder.audio[row]!.subarray(runIn * hop, heardEnd));
-    keptRows = await timed('choose', () => nearestTakes(heard, framed, keySimilarities, settings.variants, manifest.sampleRate));
+    keptRows = await timed('choose', async () => nearestTakes(keySimilarities!, settings.variants, await paceOf(framed, heard, manifest.sampleRate)));
     await timed('decode', () => decodeRest(keptRows));
   }
   const kept = applyCodecCorrection(keptRows.map((row) => decoder.audio[row]!.slice(runIn * hop, runIn * hop + samples)), correction);

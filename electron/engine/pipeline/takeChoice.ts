@@ -1,14 +1,6 @@
 import { onsetRate } from '../audio/onsets';
 import { logMel, toAnalysisRate } from '../audio/spectral';
 
-/** What the chain knows of one decoded take when choosing which to keep. */
-export interface TakeCandidate {
-  /** Cosine of the take's key profile with the prompt's (higher is nearer). */
-  readonly keySimilarity: number;
-  /** Onsets per second, as the eval's rhythm measure counts them. */
-  readonly onsetRate: number;
-}
-
 /** Onsets per second of a clip at `rate`, on the eval's analysis (audio/onsets.ts). */
 export async function clipOnsetRate(audio: Float32Array, rate: number): Promise<number> {
   return onsetRate(logMel(await toAnalysisRate(audio, rate)));
@@ -27,17 +19,24 @@ function ranks(values: readonly number[]): number[] {
   return rank;
 }
 
+/** Onset rates of the prompt and of each take drawn, for choosing by pace too. */
+export interface Pace {
+  readonly prompt: number;
+  readonly takes: readonly number[];
+}
+
 /**
- * The `keep` takes nearest the prompt in key and pace together: a take's rank by key (most similar
- * first) plus its rank by how far its onset rate lies from the prompt's. Ranks, not raw distances,
- * because the two are in unrelated units and a cosine near 1 spreads far less than onset rates do.
- * Ties go to the nearer key, then the earlier row; rows come back in drawn order so each kept take
- * keeps its own random stream.
+ * The rows of the `keep` takes nearest the prompt: by key (cosine of each take's key profile with
+ * the prompt's, highest first) and, given `pace`, by key and pace together: a take's rank by key
+ * plus its rank by how far its onset rate lies from the prompt's. Ranks, not raw distances, because
+ * the two are in unrelated units and a cosine near 1 spreads far less than onset rates do. Ties go
+ * to the nearer key, then the earlier row; rows come back in drawn order so each kept take keeps
+ * its own random stream.
  */
-export function nearestInKeyAndPace(promptOnsetRate: number, takes: readonly TakeCandidate[], keep: number): number[] {
-  const keyRank = ranks(takes.map((t) => -t.keySimilarity));
-  const paceRank = ranks(takes.map((t) => Math.abs(t.onsetRate - promptOnsetRate)));
-  return takes
+export function nearestTakes(keySimilarities: readonly number[], keep: number, pace?: Pace): number[] {
+  const keyRank = ranks(keySimilarities.map((similarity) => -similarity));
+  const paceRank = pace ? ranks(pace.takes.map((rate) => Math.abs(rate - pace.prompt))) : keyRank.map(() => 0);
+  return keyRank
     .map((_, row) => row)
     .sort((a, b) => keyRank[a]! + paceRank[a]! - (keyRank[b]! + paceRank[b]!) || keyRank[a]! - keyRank[b]! || a - b)
     .slice(0, keep)

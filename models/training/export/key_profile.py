@@ -111,6 +111,8 @@ def main() -> None:
     parser.add_argument("--config", type=Path, help="the bundle config (for the codec's shape); default: configs/bundle-<domain>.json")
     parser.add_argument("--candidates-per-take", type=int, choices=(1, 2, 3, 4),
                         help="takes the engine draws per take kept when a job does not say; default: the engine's (2)")
+    parser.add_argument("--by-pace", action="store_true",
+                        help="choose the takes kept by pace as well as key (the engine hears each take's first seconds; piano, session 34)")
     parser.add_argument("--seconds-per-file", type=float, default=60, help="the middle this long of each training file (the encoder runs ~6x real time on 2 cores)")
     args = parser.parse_args()
 
@@ -137,6 +139,8 @@ def main() -> None:
                             {"codes": ("int64", ["batch", levels, "frames"])}, {"profile": ("float32", ["batch", 12])})
     if args.candidates_per_take:
         stage["candidatesPerTake"] = args.candidates_per_take
+    if args.by_pace:
+        stage["byPace"] = True
     manifest["stages"]["keyProfile"] = stage
     manifest["card"]["keyProfile"] = {
         "data": f"{seconds / 3600:.2f} h of {args.domain} training audio through {codec_path.name}",
