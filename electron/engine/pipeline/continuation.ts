@@ -3,13 +3,13 @@ import { SketchpadError } from '../../contract/errors';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
-import type { Session } from '../runtime/onnxSession';
-import { dot } from '../statistics';
 import { coarseBatch, generateCoarse, type CoarseGuidance } from '../lm/coarseStage';
 import { generateFine } from '../lm/fineStage';
 import { generateSemantic } from '../lm/semanticStage';
+import type { Session } from '../runtime/onnxSession';
 import { Random } from '../sampling/random';
 import { sampleToken } from '../sampling/logitsProcessors';
+import { dot } from '../statistics';
 import { ChunkedDecoder, decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
@@ -264,7 +264,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const allRows = codes.map((_, row) => row);
   // Decoder runs hold at most the variants asked for, so drawing more takes costs time but not the decoder's peak memory.
   const runsFor = (count: number) => Math.ceil(count / settings.variants);
-  const plannedRuns = byPace ? runsFor(rows) + (decoder.chunks - 1) * runsFor(settings.variants) : decoder.chunks * runsFor(rows);
+  const plannedRuns = byPace ? runsFor(allRows.length) + (decoder.chunks - 1) * runsFor(settings.variants) : decoder.chunks * runsFor(allRows.length);
   let decodeChunks = 0;
   const decodeChunk = async (index: number, decodedRows: readonly number[]) => {
     for (let from = 0; from < decodedRows.length; from += settings.variants) {
