@@ -1,5 +1,6 @@
 import { candidatesPerTake, candidatesPerTakeSchema, decodedLevels, keyRanking, type BundleManifest, type StageSampling } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
+import { clipOnsetRate } from '../audio/onsets';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
@@ -15,7 +16,7 @@ import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
 import { applyLevelCorrection } from './codecLevel';
 import { keyProfiles } from './keyRanking';
-import { clipOnsetRate, nearestTakes, type Pace } from './takeChoice';
+import { nearestTakes, type Pace } from './takeChoice';
 import { takeLevelMatchDb } from './takeLevel';
 
 export interface ContinuationSettings {

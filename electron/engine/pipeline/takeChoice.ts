@@ -1,11 +1,3 @@
-import { onsetRate } from '../audio/onsets';
-import { logMel, toAnalysisRate } from '../audio/spectral';
-
-/** Onsets per second of a clip at `rate`, on the eval's analysis (audio/onsets.ts). */
-export async function clipOnsetRate(audio: Float32Array, rate: number): Promise<number> {
-  return onsetRate(logMel(await toAnalysisRate(audio, rate)));
-}
-
 /** Each value's rank (0 = smallest); equal values share the mean of their places, so a tie favours neither. */
 function ranks(values: readonly number[]): number[] {
   const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
