@@ -134,6 +134,20 @@ export const bundleManifestSchema = z.object({
        * (docs/eval/README.md, session 34).
        */
       byPace: z.boolean().optional(),
+      /**
+       * With `byPace`: the seconds of each take heard for the choice. Absent, the first decoder
+       * chunk (~4.6 s). Speech hears 6: its onsets over 4.6 s said too little about the whole take
+       * (docs/eval/README.md, session 35).
+       */
+      hearSeconds: z.number().positive().max(60).optional(),
+      /**
+       * With `byPace`: key compared on the heard audio's pitch-class profile (the measure the eval
+       * uses) instead of the coarse codes' profile. Speech yes: its code profile separates takes
+       * less sharply than piano's.
+       */
+      keyFromHeard: z.boolean().optional(),
+    }).refine((profile) => profile.byPace === true || (profile.hearSeconds === undefined && profile.keyFromHeard === undefined), {
+      message: 'hearSeconds and keyFromHeard describe the choice by pace: they need byPace',
     }).optional(),
   }),
   sampling: stageSamplingSchema,

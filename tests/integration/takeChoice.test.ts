@@ -17,11 +17,20 @@ function correlation(a: Float32Array, b: Float32Array): number {
   return ab / Math.sqrt(aa * bb);
 }
 
-/** The demo piano clip's first 4 s at the bundle's rate. */
-async function pianoPrompt(rate: number): Promise<Float32Array> {
-  const clip = await decodeAudioFile(join(repoRoot, 'resources', 'demo', 'piano-phrase.flac'));
+/** A demo clip's first 4 s at the bundle's rate. */
+async function demoPrompt(file: string, rate: number): Promise<Float32Array> {
+  const clip = await decodeAudioFile(join(repoRoot, 'resources', 'demo', file));
   const [prompt] = await resample([clip.channels[0]!.subarray(0, 4 * clip.sampleRate)], clip.sampleRate, rate);
   return prompt!;
+}
+
+const pianoPrompt = (rate: number) => demoPrompt('piano-phrase.flac', rate);
+
+/** Each kept take matches exactly one drawn take over its whole length, and no two the same one. */
+function expectDrawnTakesWhole(kept: readonly Float32Array[], drawn: readonly Float32Array[]): void {
+  const matches = kept.map((take) => drawn.map((candidate) => correlation(take, candidate)));
+  for (const row of matches) expect(row.filter((r) => r > 0.99)).toHaveLength(1);
+  expect(new Set(matches.map((row) => row.findIndex((r) => r > 0.99))).size).toBe(kept.length);
 }
 
 /** The piano bundle draws more takes than asked, hears the first decoder chunk of each and decodes only those it keeps to the end. */
@@ -38,12 +47,7 @@ describe('choosing among the takes drawn', () => {
     expect(chosen.drawnTakes).toBe(4);
     expect(chosen.audio).toHaveLength(2);
     expect(chosen.timings.choose).toBeGreaterThan(0);
-    const matches = chosen.audio.map((take) => every.audio.map((drawn) => correlation(take, drawn)));
-    for (const row of matches) expect(Math.max(...row)).toBeGreaterThan(0.99);
-    // Two different takes kept, each matching one drawn take over its whole length.
-    const rows = matches.map((row) => row.indexOf(Math.max(...row)));
-    expect(new Set(rows).size).toBe(2);
-    for (const row of matches) expect(row.filter((r) => r > 0.99)).toHaveLength(1);
+    expectDrawnTakesWhole(chosen.audio, every.audio);
     // By pace, the first chunk of all four rows (two decoder runs of two), then the second of the two kept.
     expect(chosen.steps.decodeChunks).toBe(3);
   });
@@ -56,5 +60,26 @@ describe('choosing among the takes drawn', () => {
     expect(chosen.drawnTakes).toBe(4);
     expect(chosen.audio).toHaveLength(2);
     expect(chosen.steps.decodeChunks).toBe(2);
+  });
+});
+
+/** The speech bundle hears 6 s of each take and compares key on that audio (hearSeconds, keyFromHeard). */
+describe('choosing by what is heard of the takes', () => {
+  const bundle = openedBundle(join(repoRoot, 'models', 'sketchpad-speech'));
+
+  it('hears the bundle\'s seconds in one decoder run per batch, then decodes the rest of the takes kept', async () => {
+    const { manifest } = bundle();
+    expect(manifest.stages.keyProfile).toMatchObject({ byPace: true, hearSeconds: 6, keyFromHeard: true });
+    const prompt = await demoPrompt('speech-sentence.flac', manifest.sampleRate);
+    const settings = { seconds: 9, seed: 5, sampling: manifest.sampling };
+    const every = await continueAudio(bundle(), prompt, { ...settings, variants: 4, candidatesPerTake: 1 }, async () => undefined);
+    const chosen = await continueAudio(bundle(), prompt, { ...settings, variants: 2, candidatesPerTake: 2 }, async () => undefined);
+    expect(chosen.drawnTakes).toBe(4);
+    expectDrawnTakesWhole(chosen.audio, every.audio);
+    // 6 s heard of four rows (two runs of two), then the last 3 s of the two kept (one run).
+    expect(chosen.steps.decodeChunks).toBe(3);
+    // A continuation no longer than what is heard is decoded whole before the choice.
+    const short = await continueAudio(bundle(), prompt, { ...settings, seconds: 5, variants: 2, candidatesPerTake: 2 }, async () => undefined);
+    expect(short.steps.decodeChunks).toBe(2);
   });
 });

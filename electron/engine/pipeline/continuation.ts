@@ -1,6 +1,5 @@
 import { candidatesPerTake, candidatesPerTakeSchema, decodedLevels, keyRanking, type BundleManifest, type StageSampling } from '../../contract/bundle';
 import { SketchpadError } from '../../contract/errors';
-import { clipOnsetRate } from '../audio/onsets';
 import { limitPeaks } from '../audio/peakLimiter';
 import type { VerifiedBundle } from '../bundles/bundleVerifier';
 import { CachedLm } from '../lm/cachedLm';
@@ -11,10 +10,11 @@ import type { Session } from '../runtime/onnxSession';
 import { Random } from '../sampling/random';
 import { sampleToken } from '../sampling/logitsProcessors';
 import { dot } from '../statistics';
-import { ChunkedDecoder, decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
+import { ChunkedDecoder, decodeChunking, decodeCodes, encodeAudio } from '../tokenizers/acousticTokenizer';
 import { semanticTokens } from '../tokenizers/semanticTokenizer';
 import { applyCodecCorrection, correctionMeasureSeconds, measureCodecCorrection, type CodecCorrection } from './codecCorrection';
 import { applyLevelCorrection } from './codecLevel';
+import { hear, hearAll } from './hearing';
 import { keyProfiles } from './keyRanking';
 import { nearestTakes, type Pace } from './takeChoice';
 import { takeLevelMatchDb } from './takeLevel';
@@ -150,9 +150,14 @@ async function keySimilaritiesToPrompt(keyProfile: Session, promptCoarse: readon
   return (await keyProfiles(keyProfile, drawn)).map((profile) => dot(promptProfile!, profile));
 }
 
-/** The prompt's onset rate and each take's over what has been decoded of it (`heard`). */
-async function paceOf(prompt: Float32Array, heard: readonly Float32Array[], rate: number): Promise<Pace> {
-  return { prompt: await clipOnsetRate(prompt, rate), takes: await Promise.all(heard.map((take) => clipOnsetRate(take, rate))) };
+/** The prompt and each take over what has been decoded of it (`heard`): their onset rates, and each take's pitch-class cosine with the prompt. */
+async function hearTakes(prompt: Float32Array, heard: readonly Float32Array[], rate: number): Promise<{ pace: Pace; keySimilarities: number[] }> {
+  const promptHeard = await hear(prompt, rate);
+  const takes = await hearAll(heard, rate);
+  return {
+    pace: { prompt: promptHeard.onsetRate, takes: takes.map((take) => take.onsetRate) },
+    keySimilarities: takes.map((take) => dot(promptHeard.chroma, take.chroma)),
+  };
 }
 
 /**
@@ -161,10 +166,11 @@ async function paceOf(prompt: Float32Array, heard: readonly Float32Array[], rate
  * with the prompt's fine codes; the codec decoder, fed a little of the prompt first so the
  * continuation starts without a seam. All variants run as one batch, each row with its own random
  * stream from the seed. Where the bundle has a key profile, more takes are drawn than asked and
- * those nearest the prompt are kept: in key (by their coarse codes) and, where the bundle says
- * `byPace`, pace (by the onsets of their first decoded seconds): the piano LMs hold the prompt's
- * key far better than its pace, and their takes' onset rates spread widely enough that choosing
- * among them matters (docs/eval/README.md, session 34).
+ * those nearest the prompt are kept: in key (by their coarse codes, or where the bundle says
+ * `keyFromHeard` by their decoded audio) and, where the bundle says `byPace`, pace (by the onsets
+ * of their first decoded seconds): the LMs hold the prompt's key far better than its pace, and
+ * their takes' onset rates spread widely enough that choosing among them matters
+ * (docs/eval/README.md, sessions 34 and 35).
  */
 export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array, settings: ContinuationSettings, progress: ContinuationProgress): Promise<Continuation> {
   const { manifest, sessions } = bundle;
@@ -222,12 +228,13 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     }, guidance));
   // More rows than variants only where the bundle has a key profile (candidatesPerTake). Chosen by
   // key alone, the rows not kept never reach the fine stage or the decoder; by pace too, every row
-  // is heard over its first decoder chunk below.
-  const keySimilarities = rows > settings.variants
+  // is heard over its first seconds below.
+  const choice = rows > settings.variants ? manifest.stages.keyProfile : undefined;
+  const byPace = choice?.byPace === true;
+  const codeKeySimilarities = choice && !choice.keyFromHeard
     ? await timed('choose', () => keySimilaritiesToPrompt(sessions.keyProfile!, promptCodes.slice(0, coarseLevels), coarse))
     : null;
-  const byPace = keySimilarities !== null && manifest.stages.keyProfile?.byPace === true;
-  const goOn = keySimilarities && !byPace ? nearestTakes(keySimilarities, settings.variants).map((row) => coarse[row]!) : coarse;
+  const goOn = codeKeySimilarities && !byPace ? nearestTakes(codeKeySimilarities, settings.variants).map((row) => coarse[row]!) : coarse;
 
   // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
   // only the decoder's run-in needs them.
@@ -261,7 +268,9 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * decoded + q]!;
     return out;
   }));
-  const decoder = new ChunkedDecoder(sessions.codecDecoder, codes, hop);
+  // The first decoder run covers what the choice hears: the bundle's hearSeconds, else one chunk.
+  const hearFrames = byPace && choice.hearSeconds ? Math.round(choice.hearSeconds * manifest.acoustic.frameRate) : undefined;
+  const decoder = new ChunkedDecoder(sessions.codecDecoder, codes, hop, hearFrames ? { chunkFrames: runIn + hearFrames + decodeChunking.overlapFrames } : {});
   const allRows = codes.map((_, row) => row);
   // Decoder runs hold at most the variants asked for, so drawing more takes costs time but not the decoder's peak memory.
   const runsFor = (count: number) => Math.ceil(count / settings.variants);
@@ -286,10 +295,13 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const samples = Math.round(settings.seconds * manifest.sampleRate);
   let keptRows = allRows;
   if (byPace) {
-    // Every take's first decoder chunk is heard (~5 s), and only the takes kept are decoded to the end.
+    // Every take's first decoder run is heard, and only the takes kept are decoded to the end.
     const heardEnd = Math.min(decoder.finalSamples(1), (runIn * hop) + samples);
     const heard = allRows.map((row) => decoder.audio[row]!.subarray(runIn * hop, heardEnd));
-    keptRows = await timed('choose', async () => nearestTakes(keySimilarities!, settings.variants, await paceOf(framed, heard, manifest.sampleRate)));
+    keptRows = await timed('choose', async () => {
+      const { pace, keySimilarities } = await hearTakes(framed, heard, manifest.sampleRate);
+      return nearestTakes(codeKeySimilarities ?? keySimilarities, settings.variants, pace);
+    });
     await timed('decode', () => decodeRest(keptRows));
   }
   const kept = applyCodecCorrection(keptRows.map((row) => decoder.audio[row]!.slice(runIn * hop, runIn * hop + samples)), correction);

@@ -113,8 +113,14 @@ def main() -> None:
                         help="takes the engine draws per take kept when a job does not say; default: the engine's (2)")
     parser.add_argument("--by-pace", action="store_true",
                         help="choose the takes kept by pace as well as key (the engine hears each take's first seconds; piano, session 34)")
+    parser.add_argument("--hear-seconds", type=float,
+                        help="with --by-pace: the seconds of each take heard (default: the first decoder chunk, ~4.6 s; speech 6, session 35)")
+    parser.add_argument("--key-from-heard", action="store_true",
+                        help="with --by-pace: compare key on the heard audio's pitch classes, not the coarse codes' profile (speech, session 35)")
     parser.add_argument("--seconds-per-file", type=float, default=60, help="the middle this long of each training file (the encoder runs ~6x real time on 2 cores)")
     args = parser.parse_args()
+    if (args.hear_seconds or args.key_from_heard) and not args.by_pace:
+        parser.error("--hear-seconds and --key-from-heard describe the choice by pace: they need --by-pace")
 
     manifest_path = args.bundle / "bundle.json"
     manifest = json.loads(manifest_path.read_text())
@@ -141,6 +147,10 @@ def main() -> None:
         stage["candidatesPerTake"] = args.candidates_per_take
     if args.by_pace:
         stage["byPace"] = True
+    if args.hear_seconds:
+        stage["hearSeconds"] = args.hear_seconds
+    if args.key_from_heard:
+        stage["keyFromHeard"] = True
     manifest["stages"]["keyProfile"] = stage
     manifest["card"]["keyProfile"] = {
         "data": f"{seconds / 3600:.2f} h of {args.domain} training audio through {codec_path.name}",

@@ -26,4 +26,18 @@ describe('takes drawn per take kept', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['stages', 'keyProfile', 'candidatesPerTake']);
   });
+
+  it('what the choice hears is refused without the choice by pace', () => {
+    for (const field of [{ hearSeconds: 6 }, { keyFromHeard: true }]) {
+      const manifest = shipped('sketchpad-speech') as { stages: { keyProfile: Record<string, unknown> } };
+      delete manifest.stages.keyProfile.byPace;
+      delete manifest.stages.keyProfile.hearSeconds;
+      delete manifest.stages.keyProfile.keyFromHeard;
+      Object.assign(manifest.stages.keyProfile, field);
+      const parsed = bundleManifestSchema.safeParse(manifest);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toMatch(/need byPace/);
+      expect(parsed.error?.issues[0]?.path).toEqual(['stages', 'keyProfile']);
+    }
+  });
 });
