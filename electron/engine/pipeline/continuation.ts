@@ -160,6 +160,13 @@ async function hearTakes(prompt: Float32Array, heard: readonly Float32Array[], r
   };
 }
 
+/** Takes as they are played: the codec's colouring and level loss undone, the median take brought to the prompt's loudness, peaks limited. */
+function asPlayed(takes: Float32Array[], correction: CodecCorrection, prompt: Float32Array, rate: number): { audio: Float32Array[]; levelMatchDb: number } {
+  const corrected = applyCodecCorrection(takes, correction);
+  const levelMatchDb = takeLevelMatchDb(prompt, corrected, rate);
+  return { audio: applyLevelCorrection(corrected, levelMatchDb).map((take) => limitPeaks(take, rate).audio), levelMatchDb };
+}
+
 /**
  * The AudioLM chain: semantic and acoustic tokens of the prompt; semantic LM; coarse LM on the
  * semantic plan, primed with the prompt's coarse codes; fine LM (where the bundle has one) primed
@@ -295,18 +302,17 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
   const samples = Math.round(settings.seconds * manifest.sampleRate);
   let keptRows = allRows;
   if (byPace) {
-    // Every take's first decoder run is heard, and only the takes kept are decoded to the end.
+    // Every take's first decoder run is heard as it would be played (the correction and limiter
+    // move onsets and pitch classes), and only the takes kept are decoded to the end.
     const heardEnd = Math.min(decoder.finalSamples(1), (runIn * hop) + samples);
-    const heard = allRows.map((row) => decoder.audio[row]!.subarray(runIn * hop, heardEnd));
+    const heard = asPlayed(allRows.map((row) => decoder.audio[row]!.slice(runIn * hop, heardEnd)), correction, framed, manifest.sampleRate).audio;
     keptRows = await timed('choose', async () => {
       const { pace, keySimilarities } = await hearTakes(framed, heard, manifest.sampleRate);
       return nearestTakes(codeKeySimilarities ?? keySimilarities, settings.variants, pace);
     });
     await timed('decode', () => decodeRest(keptRows));
   }
-  const kept = applyCodecCorrection(keptRows.map((row) => decoder.audio[row]!.slice(runIn * hop, runIn * hop + samples)), correction);
-  const levelMatchDb = takeLevelMatchDb(framed, kept, manifest.sampleRate);
-  const audio = applyLevelCorrection(kept, levelMatchDb).map((take) => limitPeaks(take, manifest.sampleRate).audio);
+  const { audio, levelMatchDb } = asPlayed(keptRows.map((row) => decoder.audio[row]!.slice(runIn * hop, runIn * hop + samples)), correction, framed, manifest.sampleRate);
   return {
     audio,
     timings,
