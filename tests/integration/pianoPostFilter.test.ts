@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { downmix } from '../../electron/engine/audio/channels';
 import { decodeAudioFile } from '../../electron/engine/audio/decodeAudio';
 import { resample } from '../../electron/engine/audio/resample';
-import { clipOnsetRate } from '../../electron/engine/audio/onsets';
+import { hear } from '../../electron/engine/pipeline/hearing';
 import { codecLayout, roundTrip } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { repoRoot } from '../fixtures/paths';
 import { openedBundle } from '../fixtures/openedBundle';
@@ -20,7 +20,7 @@ describe('the piano bundle\'s codec keeps the rhythm of what it codes', () => {
     const decoded = await decodeAudioFile(join(repoRoot, 'resources', 'demo', 'piano-phrase.flac'));
     const [phrase] = await resample([downmix(decoded.channels)], decoded.sampleRate, bundle().manifest.sampleRate);
     const { audio } = await roundTrip(bundle().sessions.codecEncoder, bundle().sessions.codecDecoder, phrase!, codecLayout(bundle().manifest));
-    const onsets = (clip: Float32Array) => clipOnsetRate(clip, bundle().manifest.sampleRate);
+    const onsets = async (clip: Float32Array) => (await hear(clip, bundle().manifest.sampleRate)).onsetRate;
     const original = await onsets(phrase!);
     const coded = await onsets(audio);
     expect(original).toBeGreaterThan(1);

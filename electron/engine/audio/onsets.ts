@@ -1,5 +1,5 @@
 import { median } from '../statistics';
-import { analysis, logMel, spectralFlux, toAnalysisRate } from './spectral';
+import { analysis, spectralFlux } from './spectral';
 
 /** Onsets per second: peaks of spectral flux above a moving median plus a tenth of the clip's largest flux, at least 50 ms apart. */
 export function onsetRate(frames: Float32Array[]): number {
@@ -18,9 +18,4 @@ export function onsetRate(frames: Float32Array[]): number {
     }
   }
   return count / seconds;
-}
-
-/** Onsets per second of a clip at `rate`, on the shared analysis (what the eval's rhythm measure and the take choice count). */
-export async function clipOnsetRate(audio: Float32Array, rate: number): Promise<number> {
-  return onsetRate(logMel(await toAnalysisRate(audio, rate)));
 }

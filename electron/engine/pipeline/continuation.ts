@@ -309,8 +309,8 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     // Every take's first decoder run is heard as it would be played (the correction and limiter
     // move onsets and pitch classes), and only the takes kept are decoded to the end.
     const heardEnd = Math.min(decoder.finalSamples(1), (runIn * hop) + samples);
-    const heard = asPlayed(allRows.map((row) => decoder.audio[row]!.slice(runIn * hop, heardEnd)), correction, framed, manifest.sampleRate).audio;
     keptRows = await timed('choose', async () => {
+      const heard = asPlayed(allRows.map((row) => decoder.audio[row]!.slice(runIn * hop, heardEnd)), correction, framed, manifest.sampleRate).audio;
       const { pace, keySimilarities } = await hearTakes(framed, heard, manifest.sampleRate);
       return nearestTakes(choice.keyFromHeard ? keySimilarities : goOnCodeKeys!, settings.variants, pace);
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clipOnsetRate } from '../../../electron/engine/audio/onsets';
+import { toAnalysisRate } from '../../../electron/engine/audio/spectral';
+import { features } from '../../../electron/engine/eval/measures';
 import { hear, hearAll } from '../../../electron/engine/pipeline/hearing';
 import { dot } from '../../../electron/engine/statistics';
 
@@ -17,11 +18,15 @@ function plucked(rate: number, seconds: number, perSecond: number, root: number,
 describe('hearing a take', () => {
   const triad = [0, 4, 7];
 
-  it('counts onsets as the eval does', async () => {
-    const clip = plucked(24000, 4, 5, 262, triad);
-    const heard = await hear(clip, 24000);
-    expect(heard.onsetRate).toBe(await clipOnsetRate(clip, 24000));
-    expect(heard.onsetRate).toBeCloseTo(5, 0);
+  it('counts onsets and pitch classes as the eval measures them, whatever the clip\'s rate', async () => {
+    for (const [rate, perSecond] of [[24000, 5], [44100, 3]] as const) {
+      const clip = plucked(rate, 4, perSecond, 262, triad);
+      const heard = await hear(clip, rate);
+      const measured = features(await toAnalysisRate(clip, rate));
+      expect(heard.onsetRate).toBe(measured.onsetRate);
+      expect(Array.from(heard.chroma)).toEqual(Array.from(measured.chroma));
+      expect(heard.onsetRate).toBeCloseTo(perSecond, 0);
+    }
   });
 
   it('finds the same key in a different voicing, and not in a key a tritone away', async () => {
