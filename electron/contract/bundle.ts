@@ -146,14 +146,8 @@ export const bundleManifestSchema = z.object({
        * less sharply than piano's.
        */
       keyFromHeard: z.boolean().optional(),
-      /**
-       * With `byPace`: takes heard per take kept, those nearest the prompt by the codes' key
-       * profile (the rest are never decoded); absent, every take drawn is heard. Hearing costs a
-       * decoder run and an analysis per take: speech hears two of its three (session 35).
-       */
-      heardPerTake: candidatesPerTakeSchema.optional(),
-    }).refine((profile) => profile.byPace === true || (profile.hearSeconds === undefined && profile.keyFromHeard === undefined && profile.heardPerTake === undefined), {
-      message: 'hearSeconds, keyFromHeard and heardPerTake describe the choice by pace: they need byPace',
+    }).refine((profile) => profile.byPace === true || (profile.hearSeconds === undefined && profile.keyFromHeard === undefined), {
+      message: 'hearSeconds and keyFromHeard describe the choice by pace: they need byPace',
     }).optional(),
   }),
   sampling: stageSamplingSchema,

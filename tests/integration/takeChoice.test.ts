@@ -69,7 +69,7 @@ describe('choosing by what is heard of the takes', () => {
 
   it('hears the bundle\'s seconds in one decoder run per batch, then decodes the rest of the takes kept', async () => {
     const { manifest } = bundle();
-    expect(manifest.stages.keyProfile).toMatchObject({ byPace: true, hearSeconds: 6, keyFromHeard: true, heardPerTake: 2 });
+    expect(manifest.stages.keyProfile).toMatchObject({ byPace: true, hearSeconds: 6, keyFromHeard: true });
     const prompt = await demoPrompt('speech-sentence.flac', manifest.sampleRate);
     const settings = { seconds: 9, seed: 5, sampling: manifest.sampling };
     const every = await continueAudio(bundle(), prompt, { ...settings, variants: 4, candidatesPerTake: 1 }, async () => undefined);
@@ -81,17 +81,5 @@ describe('choosing by what is heard of the takes', () => {
     // A continuation no longer than what is heard is decoded whole before the choice.
     const short = await continueAudio(bundle(), prompt, { ...settings, seconds: 5, variants: 2, candidatesPerTake: 2 }, async () => undefined);
     expect(short.steps.decodeChunks).toBe(2);
-  });
-
-  it('hears only the takes nearest by the codes\' key where it draws more than it hears (heardPerTake)', async () => {
-    const { manifest } = bundle();
-    const prompt = await demoPrompt('speech-sentence.flac', manifest.sampleRate);
-    const settings = { seconds: 7, seed: 11, sampling: manifest.sampling };
-    const every = await continueAudio(bundle(), prompt, { ...settings, variants: 3, candidatesPerTake: 1 }, async () => undefined);
-    const chosen = await continueAudio(bundle(), prompt, { ...settings, variants: 1, candidatesPerTake: 3 }, async () => undefined);
-    expect(chosen.drawnTakes).toBe(3);
-    expectDrawnTakesWhole(chosen.audio, every.audio);
-    // Two of the three heard (two runs of one row), then the rest of the one kept.
-    expect(chosen.steps.decodeChunks).toBe(3);
   });
 });

@@ -234,18 +234,14 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
       onStep: (done, total) => progress('coarse', done / total),
     }, guidance));
   // More rows than variants only where the bundle has a key profile (candidatesPerTake). Chosen by
-  // key alone, the rows not kept never reach the fine stage or the decoder; by pace too, the rows
-  // to be heard go on (every row, or the heardPerTake nearest by the codes' key), and are heard
-  // over their first seconds below.
+  // key alone, the rows not kept never reach the fine stage or the decoder; by pace too, every row
+  // is heard over its first seconds below.
   const choice = rows > settings.variants ? manifest.stages.keyProfile : undefined;
   const byPace = choice?.byPace === true;
-  const goOnCount = !choice ? rows : byPace ? settings.variants * Math.min(choice.heardPerTake ?? rows, rows / settings.variants) : settings.variants;
-  const codeKeySimilarities = choice && (!choice.keyFromHeard || goOnCount < rows)
+  const codeKeySimilarities = choice && !choice.keyFromHeard
     ? await timed('choose', () => keySimilaritiesToPrompt(sessions.keyProfile!, promptCodes.slice(0, coarseLevels), coarse))
     : null;
-  const goOnRows = codeKeySimilarities && goOnCount < rows ? nearestTakes(codeKeySimilarities, goOnCount) : coarse.map((_, row) => row);
-  const goOn = goOnRows.map((row) => coarse[row]!);
-  const goOnCodeKeys = codeKeySimilarities && goOnRows.map((row) => codeKeySimilarities[row]!);
+  const goOn = codeKeySimilarities && !byPace ? nearestTakes(codeKeySimilarities, settings.variants).map((row) => coarse[row]!) : coarse;
 
   // Prime the fine stage with the prompt's last frames, every level known; without a fine stage,
   // only the decoder's run-in needs them.
@@ -312,7 +308,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     keptRows = await timed('choose', async () => {
       const heard = asPlayed(allRows.map((row) => decoder.audio[row]!.slice(runIn * hop, heardEnd)), correction, framed, manifest.sampleRate).audio;
       const { pace, keySimilarities } = await hearTakes(framed, heard, manifest.sampleRate);
-      return nearestTakes(choice.keyFromHeard ? keySimilarities : goOnCodeKeys!, settings.variants, pace);
+      return nearestTakes(codeKeySimilarities ?? keySimilarities, settings.variants, pace);
     });
     await timed('decode', () => decodeRest(keptRows));
   }

@@ -117,12 +117,10 @@ def main() -> None:
                         help="with --by-pace: the seconds of each take heard (default: the first decoder chunk, ~4.6 s; speech 6, session 35)")
     parser.add_argument("--key-from-heard", action="store_true",
                         help="with --by-pace: compare key on the heard audio's pitch classes, not the coarse codes' profile (speech, session 35)")
-    parser.add_argument("--heard-per-take", type=int, choices=(1, 2, 3, 4),
-                        help="with --by-pace: takes heard per take kept, the nearest by the codes' key (default: every take drawn; speech 2, session 35)")
     parser.add_argument("--seconds-per-file", type=float, default=60, help="the middle this long of each training file (the encoder runs ~6x real time on 2 cores)")
     args = parser.parse_args()
-    if (args.hear_seconds or args.key_from_heard or args.heard_per_take) and not args.by_pace:
-        parser.error("--hear-seconds, --key-from-heard and --heard-per-take describe the choice by pace: they need --by-pace")
+    if (args.hear_seconds or args.key_from_heard) and not args.by_pace:
+        parser.error("--hear-seconds and --key-from-heard describe the choice by pace: they need --by-pace")
 
     manifest_path = args.bundle / "bundle.json"
     manifest = json.loads(manifest_path.read_text())
@@ -153,8 +151,6 @@ def main() -> None:
         stage["hearSeconds"] = args.hear_seconds
     if args.key_from_heard:
         stage["keyFromHeard"] = True
-    if args.heard_per_take:
-        stage["heardPerTake"] = args.heard_per_take
     manifest["stages"]["keyProfile"] = stage
     manifest["card"]["keyProfile"] = {
         "data": f"{seconds / 3600:.2f} h of {args.domain} training audio through {codec_path.name}",

@@ -28,12 +28,11 @@ describe('takes drawn per take kept', () => {
   });
 
   it('what the choice hears is refused without the choice by pace', () => {
-    for (const field of [{ hearSeconds: 6 }, { keyFromHeard: true }, { heardPerTake: 2 }]) {
+    for (const field of [{ hearSeconds: 6 }, { keyFromHeard: true }]) {
       const manifest = shipped('sketchpad-speech') as { stages: { keyProfile: Record<string, unknown> } };
       delete manifest.stages.keyProfile.byPace;
       delete manifest.stages.keyProfile.hearSeconds;
       delete manifest.stages.keyProfile.keyFromHeard;
-      delete manifest.stages.keyProfile.heardPerTake;
       Object.assign(manifest.stages.keyProfile, field);
       const parsed = bundleManifestSchema.safeParse(manifest);
       expect(parsed.success).toBe(false);
