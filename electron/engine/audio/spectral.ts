@@ -32,17 +32,22 @@ export function melFilterbank(sampleRate: number, size: number, bands: number): 
   });
 }
 
-let filterbank: Float32Array[] | null = null;
+/** Each filter with the bins it covers: outside them its weights are 0, and adding 0 leaves a sum as it was. */
+let filterbank: { filter: Float32Array; from: number; to: number }[] | null = null;
 
 /** Mel energies per frame of 16 kHz audio: frames[t][band]. */
 export function melPowers(audio16k: Float32Array): Float32Array[] {
-  filterbank ??= melFilterbank(analysis.sampleRate, analysis.fftSize, analysis.melBands);
+  filterbank ??= melFilterbank(analysis.sampleRate, analysis.fftSize, analysis.melBands).map((filter) => ({
+    filter,
+    from: filter.findIndex((weight) => weight !== 0),
+    to: filter.findLastIndex((weight) => weight !== 0) + 1,
+  }));
   return powerSpectrogram(audio16k, analysis.fftSize, analysis.hop).map((power) => {
     const out = new Float32Array(analysis.melBands);
     for (let b = 0; b < analysis.melBands; b++) {
-      const filter = filterbank![b]!;
+      const { filter, from, to } = filterbank![b]!;
       let sum = 0;
-      for (let k = 0; k < power.length; k++) sum += filter[k]! * power[k]!;
+      for (let k = Math.max(0, from); k < to; k++) sum += filter[k]! * power[k]!;
       out[b] = sum;
     }
     return out;
