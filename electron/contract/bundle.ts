@@ -74,7 +74,7 @@ export type BundleDomain = (typeof bundleDomains)[number];
 
 /**
  * Takes drawn for each take kept where the bundle has a key profile: k times the semantic and coarse
- * work (and the first decoder chunk's, where it chooses by pace too), keeping the 1/k nearest the
+ * work (and the decoding of their first seconds, where it chooses by pace too), keeping the 1/k nearest the
  * prompt. A bundle's key profile may name its own default (the speech bundle draws 3:
  * docs/eval/README.md, sessions 32 and 33); otherwise 2. Bundles without a key profile draw
  * exactly the takes asked for.
@@ -128,10 +128,10 @@ export const bundleManifestSchema = z.object({
       /** Takes drawn per take kept when a job does not say (keyRanking.defaultCandidatesPerTake where absent). */
       candidatesPerTake: candidatesPerTakeSchema.optional(),
       /**
-       * Whether the takes kept are chosen by pace as well as key: the first decoder chunk of every
-       * take drawn is heard and its onset rate compared with the prompt's (pipeline/takeChoice.ts).
-       * Absent, by key alone, before anything is decoded. Piano yes; speech no, its key fell
-       * (docs/eval/README.md, session 34).
+       * Whether the takes kept are chosen by pace as well as key: the first seconds of every take
+       * drawn are decoded, heard as they will be played, and their onset rate compared with the
+       * prompt's (pipeline/hearing.ts, pipeline/takeChoice.ts). Absent, by key alone, before
+       * anything is decoded. Piano since session 34, speech since session 35 (docs/eval/README.md).
        */
       byPace: z.boolean().optional(),
       /**

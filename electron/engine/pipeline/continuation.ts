@@ -275,7 +275,7 @@ export async function continueAudio(bundle: VerifiedBundle, prompt: Float32Array
     for (let f = 0; f < frames; f++) out[f] = grid[(primeFrames - runIn + f) * decoded + q]!;
     return out;
   }));
-  // The first decoder run covers what the choice hears: the bundle's hearSeconds, else one chunk.
+  // Decoder runs are sized so the first covers what the choice hears: the bundle's hearSeconds, else one default chunk.
   const hearFrames = byPace && choice.hearSeconds ? Math.round(choice.hearSeconds * manifest.acoustic.frameRate) : undefined;
   const decoder = new ChunkedDecoder(sessions.codecDecoder, codes, hop, hearFrames ? { chunkFrames: runIn + hearFrames + decodeChunking.overlapFrames } : {});
   const allRows = codes.map((_, row) => row);
