@@ -48,8 +48,8 @@ describe('choosing among the takes drawn', () => {
     expect(chosen.audio).toHaveLength(2);
     expect(chosen.timings.choose).toBeGreaterThan(0);
     expectDrawnTakesWhole(chosen.audio, every.audio);
-    // By pace, the first chunk of all four rows (two decoder runs of two), then the second of the two kept.
-    expect(chosen.steps.decodeChunks).toBe(3);
+    // By pace, the first chunk of all four rows, then the second of the two kept: one row per decoder run on the CPU.
+    expect(chosen.steps.decodeChunks).toBe(4 + 2);
   });
 
   it('by key alone (a bundle without byPace), decodes only the takes it keeps', async () => {
@@ -59,7 +59,8 @@ describe('choosing among the takes drawn', () => {
     const chosen = await continueAudio(byKey, prompt, { seconds: 6, seed: 3, sampling: manifest.sampling, variants: 2, candidatesPerTake: 2 }, async () => undefined);
     expect(chosen.drawnTakes).toBe(4);
     expect(chosen.audio).toHaveLength(2);
-    expect(chosen.steps.decodeChunks).toBe(2);
+    // Two kept takes, two chunks each.
+    expect(chosen.steps.decodeChunks).toBe(2 * 2);
   });
 });
 
@@ -67,7 +68,7 @@ describe('choosing among the takes drawn', () => {
 describe('choosing by what is heard of the takes', () => {
   const bundle = openedBundle(join(repoRoot, 'models', 'sketchpad-speech'));
 
-  it('hears the bundle\'s seconds in one decoder run per batch, then decodes the rest of the takes kept', async () => {
+  it('hears the bundle\'s seconds in one decoder run per take, then decodes the rest of the takes kept', async () => {
     const { manifest } = bundle();
     expect(manifest.stages.keyProfile).toMatchObject({ byPace: true, hearSeconds: 6, keyFromHeard: true });
     const prompt = await demoPrompt('speech-sentence.flac', manifest.sampleRate);
@@ -76,10 +77,10 @@ describe('choosing by what is heard of the takes', () => {
     const chosen = await continueAudio(bundle(), prompt, { ...settings, variants: 2, candidatesPerTake: 2 }, async () => undefined);
     expect(chosen.drawnTakes).toBe(4);
     expectDrawnTakesWhole(chosen.audio, every.audio);
-    // 6 s heard of four rows (two runs of two), then the last 3 s of the two kept (one run).
-    expect(chosen.steps.decodeChunks).toBe(3);
+    // 6 s heard of four rows in one run each, then the last 3 s of the two kept.
+    expect(chosen.steps.decodeChunks).toBe(4 + 2);
     // A continuation no longer than what is heard is decoded whole before the choice.
     const short = await continueAudio(bundle(), prompt, { ...settings, seconds: 5, variants: 2, candidatesPerTake: 2 }, async () => undefined);
-    expect(short.steps.decodeChunks).toBe(2);
+    expect(short.steps.decodeChunks).toBe(4);
   });
 });
