@@ -24,6 +24,7 @@ from semantic.encoder import SemanticEncoder
 from semantic.pitch import PitchTokenizer
 from semantic.tokenizers import build_semantic_tokenizer
 from .compact import store_weights_fp16
+from .polyphase import rewrite_conv_transposes
 from .reference import coarse_greedy, fine_greedy, semantic_greedy
 
 OPSET = 17
@@ -82,6 +83,8 @@ def export_onnx(module, args, path: Path, inputs: dict, outputs: dict, fp16_weig
     if fp16_weights:
         before, after = store_weights_fp16(path)
         print(f"{path.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB with fp16 weights")
+    if rewritten := rewrite_conv_transposes(path):
+        print(f"{path.name}: {len(rewritten)} ConvTranspose nodes as polyphase Convs")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     spec = lambda items: [{"name": n, "type": t, "shape": list(s)} for n, (t, s) in items.items()]
     return {"file": path.name, "sha256": digest, "inputs": spec(inputs), "outputs": spec(outputs)}
