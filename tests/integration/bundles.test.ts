@@ -76,7 +76,7 @@ describe('bundle validation before use', () => {
     ['bundle.json that is not JSON', (f) => writeFileSync(join(f, 'bundle.json'), '{ nope'), /bundle\.json is not valid JSON/],
     ['no bundle.json', (f) => rmSync(join(f, 'bundle.json')), /it has no bundle\.json/],
     ['a file name leading out of the folder', (f) => editManifest(f, (m) => { m.stages.fineLm.file = '../fine_lm.onnx'; }), /bundle\.json stages\.fineLm\.file: a plain \.onnx file name inside the bundle folder/],
-    ['a wrong input name', (f) => editManifest(f, (m) => { m.stages.semanticLm.inputs[0].name = 'ids'; }), /semanticLm's ONNX inputs are \(tokens, cache_k, cache_v, cache_len\), the manifest says \(ids, /],
+    ['a wrong input name', (f) => editManifest(f, (m) => { m.stages.semanticLm.inputs[0].name = 'ids'; }), /semanticLm's ONNX inputs are \(tokens, cache_k_0, cache_k_1, cache_v_0, cache_v_1, cache_len\), the manifest says \(ids, /],
     ['a wrong output shape', (f) => editManifest(f, (m) => { m.stages.semanticLm.outputs[0].shape = ['batch', 65]; }), /semanticLm's output logits is float32 \[batch, 64\], the manifest says float32 \[batch, 65\]/],
     ['inconsistent rates', (f) => editManifest(f, (m) => { m.acoustic.frameRate = 75; }), /acoustic\.frameRate: frameRate must equal sampleRate \/ hop/],
     ['no fine stage declared beside a fine LM', (f) => editManifest(f, (m) => { m.interleaving.fine = 'none'; }), /stages\.fineLm: a fine LM goes with fine 'level-parallel' and none with fine 'none'/],

@@ -7,7 +7,7 @@ import { int64, floats, openSession, scalarInt64 } from '../../electron/engine/r
 import { argmax } from '../../electron/engine/sampling/logitsProcessors';
 import { ChunkedDecoder, decodeCodes, encodeAudio } from '../../electron/engine/tokenizers/acousticTokenizer';
 import { semanticTokens } from '../../electron/engine/tokenizers/semanticTokenizer';
-import { parity, pitchParity, pitchTokenizerTiny, tinyBundle } from '../fixtures/bundles';
+import { parity, pitchParity, pitchTokenizerTiny, tinyBundle, tinySemanticLmPackedCache } from '../fixtures/bundles';
 import { openedBundle } from '../fixtures/openedBundle';
 
 const greedy = { pick: (_row: number, logits: Float32Array) => argmax(logits) };
@@ -90,6 +90,34 @@ describe('the engine reproduces the PyTorch models (tiny bundle parity fixtures)
     const grid = Int32Array.from(flat);
     await generateFine(fineLm, { levels, coarseLevels, mask: bundle().manifest.vocabulary.fineMask, window: fineSpec.transformer.context }, [grid], parity.fineLm.knownFrames, greedy);
     expect(Array.from(grid)).toEqual(parity.fineLm.greedy.flat());
+  });
+});
+
+describe('an LM with one cache input per layer (export/layer_caches.py) and the same LM with a packed cache', () => {
+  const bundle = openedBundle(tinyBundle);
+
+  it('take the same steps to the bit, past a window slide', async () => {
+    const { session: packed } = await openSession(tinySemanticLmPackedCache, { providers: ['cpu'], label: 'CPU' });
+    try {
+      const layered = bundle().sessions.semanticLm;
+      expect(layered.inputNames).toContain('cache_k_0');
+      expect(packed.inputNames).toContain('cache_k');
+      const shape = bundle().manifest.stages.semanticLm.transformer;
+      const prompt = Int32Array.from(parity.semanticLm.prompt);
+      // Past the context, so the cache restarts on a slid window at least once.
+      const count = shape.context + 20 - prompt.length;
+      let steps = 0;
+      const sampled = (row: number, logits: Float32Array) => argmax(logits.map((v, i) => v + ((i * 7919 + steps++ * 104729 + row) % 97) / 50));
+      const run = async (session: typeof packed) => {
+        steps = 0;
+        return generateSemantic(new CachedLm(session, shape, 2), prompt, count, 2, { pick: sampled });
+      };
+      const [fromLayered, fromPacked] = [await run(layered), await run(packed)];
+      expect(fromLayered.map((row) => Array.from(row))).toEqual(fromPacked.map((row) => Array.from(row)));
+      expect(new Set(fromLayered[0]).size).toBeGreaterThan(5);
+    } finally {
+      await packed.release();
+    }
   });
 });
 

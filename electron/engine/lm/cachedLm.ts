@@ -11,7 +11,7 @@ export class CachedLm {
   readonly cache: KvCache;
 
   constructor(private readonly session: Session, shape: TransformerShape, batch: number, private readonly useCache = true) {
-    this.cache = new KvCache(shape, batch);
+    this.cache = new KvCache(shape, batch, shape.context, session.inputNames.includes('cache_k_0'));
   }
 
   get capacity(): number {

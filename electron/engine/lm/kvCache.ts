@@ -11,18 +11,27 @@ export interface TransformerShape {
 /**
  * A fixed-capacity key/value cache for one LM and one batch: allocated once, as [L, B, H, C, Dh];
  * each step writes only the new positions into it. The model masks slots at or past `length`.
+ * An LM takes it either packed (inputs cache_k, cache_v) or one layer per input (cache_k_0 ..,
+ * cache_v_0 ..: views of the same buffer, so no step copies it; export/layer_caches.py).
  */
 export class KvCache {
   readonly keys: Float32Array;
   readonly values: Float32Array;
   private filled = 0;
-  private readonly dims: number[];
+  private readonly inputs: Record<string, ort.Tensor>;
 
-  constructor(private readonly shape: TransformerShape, readonly batch: number, readonly capacity = shape.context) {
+  constructor(private readonly shape: TransformerShape, readonly batch: number, readonly capacity = shape.context, layered = false) {
     const size = shape.layers * batch * shape.heads * capacity * shape.headDim;
     this.keys = new Float32Array(size);
     this.values = new Float32Array(size);
-    this.dims = [shape.layers, batch, shape.heads, capacity, shape.headDim];
+    const layer = [batch, shape.heads, capacity, shape.headDim];
+    const perLayer = size / shape.layers;
+    this.inputs = layered
+      ? Object.fromEntries(Array.from({ length: shape.layers }, (_, l) => [
+        [`cache_k_${l}`, float32(this.keys.subarray(l * perLayer, (l + 1) * perLayer), layer)],
+        [`cache_v_${l}`, float32(this.values.subarray(l * perLayer, (l + 1) * perLayer), layer)],
+      ]).flat())
+      : { cache_k: float32(this.keys, [shape.layers, ...layer]), cache_v: float32(this.values, [shape.layers, ...layer]) };
   }
 
   get length(): number {
@@ -39,8 +48,8 @@ export class KvCache {
   }
 
   /** The cache inputs of a run: the buffers themselves (no copy) and the filled length. */
-  feeds(): Record<'cache_k' | 'cache_v' | 'cache_len', ort.Tensor> {
-    return { cache_k: float32(this.keys, this.dims), cache_v: float32(this.values, this.dims), cache_len: scalarInt64(this.filled) };
+  feeds(): Record<string, ort.Tensor> {
+    return { ...this.inputs, cache_len: scalarInt64(this.filled) };
   }
 
   /** Writes a run's new_k/new_v ([L, B, H, T, Dh]) at the end of the filled part. */

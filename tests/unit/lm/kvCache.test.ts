@@ -19,7 +19,22 @@ describe('the fixed-capacity KV cache', () => {
     expect(at(6, 1)).toEqual([6 * 6 + 3, 6 * 6 + 4, 6 * 6 + 5]);
     expect(at(6, 2)).toEqual([100, 100, 100]);
     expect(at(6, 3)).toEqual([0, 0, 0]);
-    expect(Number(cache.feeds().cache_len.data[0])).toBe(3);
+    expect(Number(cache.feeds().cache_len!.data[0])).toBe(3);
+  });
+
+  it('feeds an LM with one cache input per layer views of its one buffer, so what a run appends is what the next run reads', () => {
+    const cache = new KvCache(shape, 2, shape.context, true);
+    const feeds = cache.feeds();
+    expect(Object.keys(feeds).sort()).toEqual(['cache_k_0', 'cache_k_1', 'cache_len', 'cache_v_0', 'cache_v_1']);
+    expect(feeds.cache_k_1!.dims).toEqual([2, 2, 5, 3]);
+    const layer1 = feeds.cache_k_1!.data as Float32Array;
+    expect(layer1.buffer).toBe(cache.keys.buffer);
+    expect(layer1.byteOffset).toBe(cache.keys.length / 2 * 4);
+    const values = Float32Array.from({ length: 2 * 2 * 2 * 1 * 3 }, (_, i) => i + 1);
+    cache.append(new ort.Tensor('float32', values, [2, 2, 2, 1, 3]), new ort.Tensor('float32', values, [2, 2, 2, 1, 3]));
+    // Layer 1, row 0, head 0, slot 0 holds new_k[1, 0, 0, 0]: flat index 12, value 13.
+    expect(Array.from(layer1.subarray(0, 3))).toEqual([13, 14, 15]);
+    expect(Number(cache.feeds().cache_len!.data[0])).toBe(1);
   });
 
   it('refuses to overflow and says when it is full', () => {
