@@ -148,8 +148,9 @@ function followedByPlan(promptSemantic: Int32Array, plan: Int32Array, newTokens:
  * Rows one decoder run holds. On the CPU, one: per row a run of one cost no more than a run of
  * four (a little less: its activations stay in cache), and the decoder's memory is one row's
  * (speech, 12 takes x 6.4 s then 4 x 4.4 s, in a fresh process: 3.5 s in runs of one against
- * 3.7 s in runs of four; peak 195 MB against 345 MB). Elsewhere the variants asked for, since accelerators gain from batches;
- * either way, drawing more takes costs time but not the decoder's peak memory.
+ * 3.7 s in runs of four; peak 195 MB against 345 MB). Elsewhere the variants asked for, since
+ * accelerators gain from batches; either way, drawing more takes costs time but not the
+ * decoder's peak memory.
  */
 export const decoderRowsPerRun = (provider: string, variants: number): number => (provider === 'CPU' ? 1 : variants);
 
