@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .prune import drop_unused
+
 PACKED = ("cache_k", "cache_v")
 
 
@@ -66,12 +68,7 @@ def split_layer_caches(path: Path) -> list[str]:
     del graph.input[:]
     graph.input.extend(ordered)
     # The layer indices fed only the Gathers.
-    used = {name for node in graph.node for name in node.input}
-    for node in [n for n in graph.node if n.op_type == "Constant" and n.output[0] not in used]:
-        graph.node.remove(node)
-    kept = [t for t in graph.initializer if t.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+    drop_unused(graph)
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     return [i.name for i in graph.input]

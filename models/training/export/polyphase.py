@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .prune import drop_unused
+
 INT64_MAX = 2**63 - 1
 
 
@@ -38,7 +40,7 @@ def polyphase_weights(weight: np.ndarray, stride: int) -> np.ndarray:
 
 
 def rewrite_conv_transposes(path: Path) -> list[str]:
-    """Rewrites `path` in place; returns the names of the nodes rewritten (others are left as they were)."""
+    """Rewrites `path` in place; returns the names of the nodes rewritten (others are left as they were, and a file with none is not touched)."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -104,17 +106,12 @@ def rewrite_conv_transposes(path: Path) -> list[str]:
             helper.make_node("Slice", [f"{base}_y", f"{base}_start", f"{base}_end", f"{base}_axis"], [node.output[0]], name=f"{base}_cut"),
         ]
         rewritten.append(node.name)
+    if not rewritten:
+        return rewritten
     del graph.node[:]
     graph.node.extend(nodes)
-    # The Casts of the old weights now feed nothing; drop them and their initializers.
-    used = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}
-    dead = [n for n in graph.node if n.op_type == "Cast" and not any(out in used for out in n.output)]
-    for node in dead:
-        graph.node.remove(node)
-    used = {name for node in graph.node for name in node.input}
-    kept = [t for t in graph.initializer if t.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+    # The Casts of the old weights now feed nothing.
+    drop_unused(graph)
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     return rewritten
