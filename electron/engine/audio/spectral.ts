@@ -39,7 +39,7 @@ let filterbank: { filter: Float32Array; from: number; to: number }[] | null = nu
 export function melPowers(audio16k: Float32Array): Float32Array[] {
   filterbank ??= melFilterbank(analysis.sampleRate, analysis.fftSize, analysis.melBands).map((filter) => ({
     filter,
-    from: filter.findIndex((weight) => weight !== 0),
+    from: Math.max(0, filter.findIndex((weight) => weight !== 0)),
     to: filter.findLastIndex((weight) => weight !== 0) + 1,
   }));
   return powerSpectrogram(audio16k, analysis.fftSize, analysis.hop).map((power) => {
@@ -47,7 +47,7 @@ export function melPowers(audio16k: Float32Array): Float32Array[] {
     for (let b = 0; b < analysis.melBands; b++) {
       const { filter, from, to } = filterbank![b]!;
       let sum = 0;
-      for (let k = Math.max(0, from); k < to; k++) sum += filter[k]! * power[k]!;
+      for (let k = from; k < to; k++) sum += filter[k]! * power[k]!;
       out[b] = sum;
     }
     return out;
