@@ -66,6 +66,31 @@ describe('logits processors', () => {
     expect(counts[2]! + counts[3]!).toBe(0);
   });
 
+  it('top-p keeps what sorting every token keeps, to the bit, for p up to the rounding of the total', () => {
+    const random = new Random(11);
+    const everyTokenSorted = (probabilities: Float32Array, p: number): Float32Array => {
+      const descending = Float32Array.from(probabilities).sort().reverse();
+      let total = 0;
+      let keep = 0;
+      while (keep < descending.length && total < p) total += descending[keep++]!;
+      const threshold = descending[keep - 1]!;
+      while (keep < descending.length && descending[keep] === threshold) total += descending[keep++]!;
+      return probabilities.map((x) => (x < threshold ? 0 : x / total));
+    };
+    for (let trial = 0; trial < 300; trial++) {
+      const length = 2 + Math.floor(random.next() * 1000);
+      const spread = 0.5 + 4 * random.next();
+      // Coarse steps make ties; p near 1 makes the candidates fall short by rounding alone.
+      const logits = Float32Array.from({ length }, () => Math.round(spread * Math.log(random.next() + 1e-9) * 8) / 8);
+      for (const p of [0.3, 0.9, 0.95, 0.999999, 1 - 1e-12]) {
+        const probabilities = softmax(logits.slice());
+        const expected = everyTokenSorted(probabilities, p);
+        applyTopP(probabilities, p);
+        expect(probabilities).toEqual(expected);
+      }
+    }
+  });
+
   it('softmax sums to one and keeps the order', () => {
     const p = softmax(Float32Array.from([1, 3, 2]));
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
