@@ -6,11 +6,10 @@ onnxruntime copies what a Gather selects: every generation step copied the whole
 [B, H, C, Dh]) the engine passes views of its one cache buffer and nothing is copied; the graph is
 otherwise the same, and so are its outputs (equal to the bit in the engine's check).
 
-    /usr/bin/python3 -m export.layer_caches BUNDLE_DIR [...]   # its LMs and bundle.json, in place
+An exported bundle is upgraded with its manifest by export/upgrade_bundle.py.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from .prune import drop_unused
@@ -83,28 +82,3 @@ def layer_cache_specs(inputs: dict, layers: int) -> dict:
         else:
             out[name] = (dtype, shape)
     return out
-
-
-def upgrade_bundle(folder: Path) -> list[str]:
-    """Splits the caches of a bundle's LMs in place, with their manifest inputs and sha256; returns the stages changed."""
-    import hashlib
-    import json
-
-    manifest_path = folder / "bundle.json"
-    manifest = json.loads(manifest_path.read_text())
-    changed = []
-    for stage in ("semanticLm", "coarseLm"):
-        spec = manifest["stages"].get(stage)
-        if not spec or not split_layer_caches(folder / spec["file"]):
-            continue
-        inputs = {i["name"]: (i["type"], i["shape"]) for i in spec["inputs"]}
-        spec["inputs"] = [{"name": n, "type": t, "shape": list(s)} for n, (t, s) in layer_cache_specs(inputs, spec["transformer"]["layers"]).items()]
-        spec["sha256"] = hashlib.sha256((folder / spec["file"]).read_bytes()).hexdigest()
-        changed.append(stage)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return changed
-
-
-if __name__ == "__main__":
-    for folder in sys.argv[1:]:
-        print(folder, upgrade_bundle(Path(folder)))

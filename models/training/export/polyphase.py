@@ -9,11 +9,10 @@ is sum_t W[:, :, t * s + r] . x[q - t]. So each node becomes one Conv with s * C
 Reshape that interleaves the phases, and a Slice that cuts the padding. The weights are only
 rearranged, so fp16-stored weights stay exactly what they were; outputs agree to float rounding.
 
-    /usr/bin/python3 -m export.polyphase FILE.onnx [...]    # in place; prints what it rewrote
+An exported bundle is upgraded with its manifest by export/upgrade_bundle.py.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -115,8 +114,3 @@ def rewrite_conv_transposes(path: Path) -> list[str]:
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     return rewritten
-
-
-if __name__ == "__main__":
-    for file in sys.argv[1:]:
-        print(file, rewrite_conv_transposes(Path(file)))
