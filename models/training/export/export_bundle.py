@@ -24,8 +24,7 @@ from semantic.encoder import SemanticEncoder
 from semantic.pitch import PitchTokenizer
 from semantic.tokenizers import build_semantic_tokenizer
 from .compact import store_weights_fp16
-from .layer_caches import layer_cache_specs, split_layer_caches
-from .polyphase import rewrite_conv_transposes
+from .upgrade_bundle import rewrite_for_onnxruntime
 from .reference import coarse_greedy, fine_greedy, semantic_greedy
 
 OPSET = 17
@@ -84,11 +83,9 @@ def export_onnx(module, args, path: Path, inputs: dict, outputs: dict, fp16_weig
     if fp16_weights:
         before, after = store_weights_fp16(path)
         print(f"{path.name}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB with fp16 weights")
-    if rewritten := rewrite_conv_transposes(path):
-        print(f"{path.name}: {len(rewritten)} ConvTranspose nodes as polyphase Convs")
-    if split_layer_caches(path):
-        inputs = layer_cache_specs(inputs, inputs["cache_k"][1][0])
-        print(f"{path.name}: one KV-cache input per layer")
+    inputs, rewrites = rewrite_for_onnxruntime(path, inputs)
+    if rewrites:
+        print(f"{path.name}: rewritten for onnxruntime ({', '.join(rewrites)})")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     spec = lambda items: [{"name": n, "type": t, "shape": list(s)} for n, (t, s) in items.items()]
     return {"file": path.name, "sha256": digest, "inputs": spec(inputs), "outputs": spec(outputs)}

@@ -19,6 +19,18 @@ from .layer_caches import layer_cache_specs, split_layer_caches
 from .polyphase import rewrite_conv_transposes
 
 
+def rewrite_for_onnxruntime(path: Path, inputs: dict) -> tuple[dict, list[str]]:
+    """Both rewrites on one exported file, in place. inputs: name -> (dtype, shape), as the file had
+    them; returns them as it has them now, and the rewrites applied ([] if none)."""
+    rewrites = []
+    if rewrite_conv_transposes(path):
+        rewrites.append("polyphase")
+    if split_layer_caches(path):
+        inputs = layer_cache_specs(inputs, inputs["cache_k"][1][0])
+        rewrites.append("layer caches")
+    return inputs, rewrites
+
+
 def upgrade_bundle(folder: Path) -> dict[str, list[str]]:
     """Rewrites the bundle in `folder` in place; returns, per stage changed, the rewrites applied."""
     manifest_path = folder / "bundle.json"
@@ -26,14 +38,9 @@ def upgrade_bundle(folder: Path) -> dict[str, list[str]]:
     changed: dict[str, list[str]] = {}
     for stage, spec in manifest["stages"].items():
         path = folder / spec["file"]
-        rewrites = []
-        if rewrite_conv_transposes(path):
-            rewrites.append("polyphase")
-        if "transformer" in spec and split_layer_caches(path):
-            inputs = {i["name"]: (i["type"], i["shape"]) for i in spec["inputs"]}
-            spec["inputs"] = [{"name": n, "type": t, "shape": list(s)} for n, (t, s) in layer_cache_specs(inputs, spec["transformer"]["layers"]).items()]
-            rewrites.append("layer caches")
+        inputs, rewrites = rewrite_for_onnxruntime(path, {i["name"]: (i["type"], i["shape"]) for i in spec["inputs"]})
         if rewrites:
+            spec["inputs"] = [{"name": n, "type": t, "shape": list(s)} for n, (t, s) in inputs.items()]
             spec["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
             changed[stage] = rewrites
     if changed:
